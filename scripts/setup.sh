@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Create or refresh the project's one environment (.venv) from requirements.lock.
+# Safe to re-run: when the lock has not changed since the last sync, it only checks and returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+UV_VERSION="0.13.8"
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+
+"$PYTHON" - <<'PY' || { echo "ERROR: Python 3.11 (>=3.11.5) is required; found $("$PYTHON" --version 2>&1). Install Python 3.11 and re-run, or set PYTHON=/path/to/python3.11." >&2; exit 2; }
+import sys
+sys.exit(0 if sys.version_info[:2] == (3, 11) and sys.version_info >= (3, 11, 5) else 1)
+PY
+
+if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  echo "setup: installing uv $UV_VERSION"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+fi
+UV="$("$PYTHON" -m uv --version >/dev/null 2>&1 && echo "$PYTHON -m uv" || echo uv)"
+
+export UV_NO_PROGRESS=1
+stamp=.venv/.lock-sha256
+want="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  echo "setup: .venv is up to date with requirements.lock"
+else
+  [ -x .venv/bin/python ] || $UV venv --quiet --python "$PYTHON" .venv
+  echo "setup: syncing .venv with requirements.lock"
+  $UV pip sync --quiet --python .venv/bin/python requirements.lock
+  $UV pip install --quiet --python .venv/bin/python --no-deps -e .
+  echo "$want" > "$stamp"
+fi
+
+# Extra environments that recipes pin on purpose (for example an older MLflow for the upgrade recipe).
+for lock in recipes/*/env.lock; do
+  [ -e "$lock" ] || continue
+  dir="$(dirname "$lock")"; name="$(basename "$dir")"; venv=".venvs/$name"
+  want="$(sha256sum "$lock" | cut -d' ' -f1)"
+  if [ -f "$venv/.lock-sha256" ] && [ "$(cat "$venv/.lock-sha256")" = "$want" ]; then continue; fi
+  echo "setup: syncing $venv from $lock"
+  [ -x "$venv/bin/python" ] || $UV venv --quiet --python "$PYTHON" "$venv"
+  $UV pip sync --quiet --python "$venv/bin/python" "$lock"
+  echo "$want" > "$venv/.lock-sha256"
+done
+echo "setup: done. Activate with: source .venv/bin/activate"
