@@ -1,0 +1,131 @@
+"""The `recipebook` command: list, run, verify and scaffold recipes.
+
+Exit codes: 0 every selected recipe passed (or does not support the target); 1 a recipe failed;
+2 bad usage or an invalid recipe spec; 3 the target cannot run on this machine (every recipe skipped, reason printed);
+130 interrupted (cleanup ran, the report marks what was interrupted).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from recipebook import DEFAULT_REPORT_DIR, RECIPES_DIR, report, spec, targets
+from recipebook.hashing import content_hash
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TARGET_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="recipebook", description="Run the recipes of the reference ML architecture and record the evidence.")
+    p.add_argument("--recipes-dir", type=Path, default=RECIPES_DIR, help=argparse.SUPPRESS)
+    p.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where reports and logs go (default build/verification)")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list recipes with stage, targets and last status")
+    run = sub.add_parser("run", help="run the named recipes (and what they need); merges into the report")
+    run.add_argument("names", nargs="+", metavar="NAME")
+    verify = sub.add_parser("verify", help="run every recipe (a fresh report), or only changed ones with --changed")
+    verify.add_argument("--changed", action="store_true", help="only recipes whose current content hash has no passing run in the last report")
+    for sp in (run, verify):
+        sp.add_argument("--target", choices=targets.TARGETS, default="local")
+    new = sub.add_parser("new", help="scaffold recipes/NAME and its page stub")
+    new.add_argument("name")
+    new.add_argument("--stage", default="training", choices=["data", "training", "serving", "orchestration", "platform", "operations"])
+    return p
+
+
+def _load(recipes_dir: Path) -> dict[str, spec.Recipe]:
+    try:
+        return spec.discover(recipes_dir)
+    except spec.SpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _cmd_list(recipes: dict[str, spec.Recipe], report_dir: Path) -> int:
+    rows = []
+    reports = {t: report.load(report.report_path(t, report_dir)) for t in targets.TARGETS}
+    for name, r in recipes.items():
+        h = content_hash(r)
+        status = []
+        for t, rep in reports.items():
+            e = (rep or {}).get("recipes", {}).get(name)
+            if e:
+                s = e["status"] if e["content_hash"] == h or e["status"] != "passed" else "stale"
+                status.append(f"{t}:{s}")
+        rows.append((name, r.stage, ",".join(r.targets), " ".join(status) or "not verified", r.title))
+    w = max([len(x[0]) for x in rows] + [4])
+    print(f"{'name':<{w}}  {'stage':<13}  {'targets':<10}  {'last result':<24}  title")
+    for row in rows:
+        print(f"{row[0]:<{w}}  {row[1]:<13}  {row[2]:<10}  {row[3]:<24}  {row[4]}")
+    return EXIT_OK
+
+
+def _exit_code(results: dict, interrupted: bool, target_reason: str | None) -> int:
+    if interrupted:
+        return EXIT_INTERRUPTED
+    statuses = [e["status"] for e in results.values()]
+    if any(s in ("failed", "interrupted") for s in statuses):
+        return EXIT_FAILED
+    if target_reason and not any(s == "passed" for s in statuses):
+        print(f"\nno recipe could run on this target: {target_reason}", file=sys.stderr)
+        return EXIT_TARGET_MISSING
+    skipped_by_need = [n for n, e in results.items() if e["status"] == "skipped" and (e.get("reason") or "").startswith("needed recipe")]
+    return EXIT_FAILED if skipped_by_need else EXIT_OK
+
+
+def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_dir: Path, merge: bool) -> int:
+    from recipebook.runner import Session
+
+    unknown = [n for n in names if n not in recipes]
+    if unknown:
+        print(f"error: unknown recipe(s): {', '.join(unknown)}; known: {', '.join(recipes)} (see `recipebook list`)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        session = Session(recipes, target, report_dir=report_dir, merge=merge)
+    except ValueError as exc:  # a corrupt report
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    results = session.run_many(names)
+    return _exit_code(results, session.interrupted, session.target_reason)
+
+
+def changed_recipes(recipes: dict[str, spec.Recipe], target: str, report_dir: Path) -> list[str]:
+    """Recipes that support the target and whose current hash has no passing run in the target's last report."""
+    passing = report.passing_hashes(report.load(report.report_path(target, report_dir)))
+    return [n for n, r in recipes.items() if target in r.targets and passing.get(n) != content_hash(r)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "new":
+        from recipebook.scaffold import scaffold
+        try:
+            created = scaffold(args.name, args.stage)
+        except (ValueError, FileExistsError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print("created:\n" + "\n".join(f"  {p}" for p in created))
+        print(f"next: edit the files, then run `.venv/bin/recipebook run {args.name}`")
+        return EXIT_OK
+    recipes = _load(args.recipes_dir)
+    if args.command == "list":
+        return _cmd_list(recipes, args.report_dir)
+    if args.command == "run":
+        return _run(recipes, args.names, args.target, args.report_dir, merge=True)
+    if args.changed:
+        try:
+            names = changed_recipes(recipes, args.target, args.report_dir)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not names:
+            print(f"verify --changed: every recipe for target {args.target} has a passing run for its current content; nothing to run.")
+            return EXIT_OK
+        print(f"verify --changed: {len(names)} recipe(s) changed since their last passing run: {', '.join(names)}")
+        return _run(recipes, names, args.target, args.report_dir, merge=True)
+    return _run(recipes, list(recipes), args.target, args.report_dir, merge=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""What to do about the failures we can foresee. Each hint is one or two sentences a reader can act on."""
+from __future__ import annotations
+
+import re
+
+_OUTPUT_HINTS = [
+    (re.compile(r"address already in use|Errno 98|port is already (in use|allocated)", re.I),
+     "A port is already in use: another server (maybe from an interrupted run) is listening. Find it with "
+     "`ss -ltnp` and stop it, then re-run; the runner allocates free ports, so a fixed port in the recipe is the usual cause."),
+    (re.compile(r"ModuleNotFoundError|No module named", re.I),
+     "A Python package is missing from the environment: run `bash scripts/setup.sh` (it syncs .venv with requirements.lock) "
+     "and run the recipe with .venv/bin/recipebook."),
+    (re.compile(r"Cannot connect to the Docker daemon|docker daemon is not running|docker: not found", re.I),
+     "Docker is not running: start it (`sudo systemctl start docker`, or `bash scripts/install-docker.sh` on a bare machine) and re-run."),
+    (re.compile(r"kind: (command )?not found|No kind clusters found", re.I),
+     "kind is missing or no cluster is up: install kind (see docs/recipes/kubernetes) and run `bash scripts/kind-up.sh`."),
+    (re.compile(r"ImagePullBackOff|ErrImagePull", re.I),
+     "An image could not be pulled: build and load the project's images into kind with `bash scripts/build-images.sh --load`."),
+    (re.compile(r"Invalid Host header|DNS rebinding", re.I),
+     "MLflow rejected the Host header: start `mlflow server` with `--allowed-hosts` listing the host name clients use."),
+    (re.compile(r"401 Unauthorized|PREFECT_API_KEY", re.I),
+     "Prefect answered 401: a stray PREFECT_API_KEY (a Prefect Cloud key) is set; unset it for a self-hosted server."),
+    (re.compile(r"Connection refused|ConnectError|Failed to establish a new connection", re.I),
+     "A server did not answer: check that the recipes this one `needs` are up (the runner starts them) and that "
+     "PREFECT_API_URL / MLFLOW_TRACKING_URI point at them."),
+]
+
+
+def for_exit(exit_code: int | None, output: str) -> str | None:
+    """A hint for a failed step from its exit code and output, or None when nothing foreseeable matched."""
+    if exit_code == 127 or re.search(r"command not found", output):
+        missing = re.findall(r"([\w./-]+): command not found", output)
+        name = f"'{missing[-1]}' " if missing else ""
+        return (f"The command {name}was not found: run `bash scripts/setup.sh` so .venv/bin has the project's tools, "
+                "or install the system tool the recipe's page lists as a prerequisite.")
+    for pattern, hint in _OUTPUT_HINTS:
+        if pattern.search(output):
+            return hint
+    return None
+
+
+def for_timeout(step_id: str, timeout: float, recipe: str) -> str:
+    return (f"Step '{step_id}' ran past its {timeout:g} s timeout and was stopped. Look at the log for where it hung; "
+            f"if the machine is just slow, raise `timeout` for this step in recipes/{recipe}/recipe.yaml.")
+
+
+def for_not_ready(step_id: str, detail: str) -> str:
+    if "exited with code" in detail:
+        return f"The service of step '{step_id}' stopped before it was ready; its log above says why (often a port in use or a bad flag)."
+    return (f"The service of step '{step_id}' never became ready ({detail}). Check its log; if it is only slow on this "
+            "machine, raise `ready.timeout` in the recipe spec.")
+
+
+def for_leftovers() -> str:
+    return ("The recipe left processes or listening ports behind after cleanup. Start servers as `background: true` steps "
+            "(the runner stops them) or stop them in `cleanup:`; never daemonize with nohup/setsid/&.")

@@ -1,0 +1,87 @@
+"""What the terminal shows while recipes run: recipe i/n, step j/m, elapsed time, failures, and a final table."""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import TextIO
+
+
+def fmt_seconds(s: float | None) -> str:
+    if s is None:
+        return "-"
+    return f"{s:.1f}s" if s < 120 else f"{int(s // 60)}m{int(s % 60):02d}s"
+
+
+class Progress:
+    """Plain line-based progress (works in CI logs and terminals alike)."""
+
+    def __init__(self, out: TextIO | None = None, heartbeat: float = 15.0):
+        self.out = out or sys.stdout
+        self.heartbeat = heartbeat
+        self._stop: threading.Event | None = None
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def recipe_start(self, i: int, n: int, name: str, title: str, target: str, steps: int, note: str = "") -> None:
+        self.say(f"\n▶ [{i}/{n}] {name} — {title} (target {target}, {steps} steps){note}")
+
+    def step_start(self, j: int, m: int, step_id: str, description: str, started: float) -> None:
+        self.say(f"  [{j}/{m}] {step_id}{' — ' + description if description else ''}")
+        self._start_heartbeat(step_id, started)
+
+    def step_end(self, step_id: str, status: str, seconds: float, detail: str = "") -> None:
+        self._stop_heartbeat()
+        mark = {"passed": "✔", "ready": "✔", "failed": "✘", "retry": "↻", "interrupted": "■", "skipped": "·"}.get(status, "?")
+        self.say(f"      {mark} {step_id} {status} in {fmt_seconds(seconds)}{' — ' + detail if detail else ''}")
+
+    def recipe_end(self, name: str, status: str, seconds: float, reason: str | None) -> None:
+        mark = {"passed": "✔", "failed": "✘", "skipped": "·", "interrupted": "■"}.get(status, "?")
+        self.say(f"  {mark} {name} {status.upper()} in {fmt_seconds(seconds)}{' — ' + reason if reason and status != 'passed' else ''}")
+
+    def failure(self, recipe: str, failure: dict, log_root: str) -> None:
+        lines = [f"\n  ✘ FAILED recipe '{recipe}', step '{failure['step']}'"
+                 + (f" (exit code {failure['exit_code']})" if failure.get("exit_code") is not None else "")]
+        if failure.get("command"):
+            lines.append(f"    command:    {failure['command'].strip().splitlines()[0]}{' …' if len(failure['command'].strip().splitlines()) > 1 else ''}")
+        for problem in failure.get("problems", []):
+            lines.append(f"    problem:    {problem}")
+        if failure.get("log"):
+            lines.append(f"    log:        {log_root}/{failure['log']}")
+        if failure.get("output_tail"):
+            lines.append("    last lines of output:")
+            lines.extend("      | " + line for line in failure["output_tail"].splitlines())
+        if failure.get("hint"):
+            lines.append(f"    what to do: {failure['hint']}")
+        lines.append(f"    reproduce:  .venv/bin/recipebook run {recipe}")
+        self.say("\n".join(lines))
+
+    def table(self, rows: list[tuple[str, str, float | None, str]], wall: float) -> None:
+        width = max([len(r[0]) for r in rows] + [6])
+        self.say("\n" + f"{'recipe':<{width}}  {'status':<11}  {'time':>8}  reason")
+        self.say("-" * (width + 40))
+        for name, status, seconds, reason in rows:
+            self.say(f"{name:<{width}}  {status:<11}  {fmt_seconds(seconds):>8}  {reason or ''}")
+        counts: dict[str, int] = {}
+        for _, status, _, _ in rows:
+            counts[status] = counts.get(status, 0) + 1
+        summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("passed", "failed") )
+        extra = ", ".join(f"{v} {k}" for k, v in counts.items() if k not in ("passed", "failed"))
+        self.say(f"recipes: {summary}{', ' + extra if extra else ''} — wall time {fmt_seconds(wall)}")
+
+    def _start_heartbeat(self, step_id: str, started: float) -> None:
+        self._stop_heartbeat()
+        stop = threading.Event()
+        self._stop = stop
+
+        def beat() -> None:
+            while not stop.wait(self.heartbeat):
+                self.say(f"      … {step_id} still running ({fmt_seconds(time.monotonic() - started)})")
+
+        threading.Thread(target=beat, daemon=True).start()
+
+    def _stop_heartbeat(self) -> None:
+        if self._stop:
+            self._stop.set()
+            self._stop = None

@@ -1,0 +1,417 @@
+"""Run recipes on a target: fresh work folder, free ports, offline environment, steps with timeouts and
+retries, cleanup that always runs, a leftover check, and the report written after every change.
+
+A Session is one verification run. Recipes named under `needs:` start once per session, stay up for the
+recipes that need them, and are torn down (with their leftover check) when the session closes.
+"""
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, PROJECT_ROOT, environment, hints, processes, readiness, report, spec, targets
+from recipebook.expand import expand
+from recipebook.expectations import check as check_expectations
+from recipebook.hashing import content_hash
+from recipebook.progress import Progress
+
+TAIL_LINES = 25
+
+
+@dataclass
+class Running:
+    """What a recipe has started and must stop: background steps, ports, its namespace."""
+    recipe: spec.Recipe
+    work_dir: Path
+    log_dir: Path
+    env: dict[str, str]
+    token: str
+    ports: dict[str, int]
+    namespace: str | None = None
+    backgrounds: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+
+
+def _tail(path: Path, lines: int = TAIL_LINES) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").rstrip().splitlines()[-lines:])
+
+
+def _raise_interrupt(signum, frame):  # noqa: ARG001
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+class Session:
+    """One verification run on one target; writes build/verification/<target>/report.json as it goes."""
+
+    def __init__(self, recipes: dict[str, spec.Recipe], target: str = "local", *, report_dir: Path = DEFAULT_REPORT_DIR,
+                 work_root: Path | None = None, merge: bool = True, progress: Progress | None = None,
+                 docs_dir: Path = DOCS_DIR, planned: list[str] | None = None):
+        self.recipes = recipes
+        self.target = target
+        self.docs_dir = docs_dir
+        self.report_path = report.report_path(target, report_dir)
+        self.log_root = self.report_path.parent
+        self.work_root = Path(work_root or PROJECT_ROOT / "build" / "work") / target
+        self.progress = progress or Progress()
+        previous = report.load(self.report_path) if merge else None
+        commit, dirty = environment.git_state()
+        self.environment = environment.describe(target)
+        self.report = report.new_report(target, self.environment, commit, dirty, previous)
+        self.run_id = uuid.uuid4().hex[:12]
+        self.target_reason = targets.missing_reason(target)
+        self.up: dict[str, Running] = {}
+        self.results: dict[str, dict[str, Any]] = {}
+        self.planned = list(planned or [])
+        self.interrupted = False
+        self.started = time.monotonic()
+        self._count = 0
+        self._closed = False
+        self._save()
+
+    # ---- public -------------------------------------------------------------------------------------------
+    def run_many(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        """Run the named recipes (and what they need) in order, then close the session."""
+        order = spec.order_with_needs(names, self.recipes)
+        self.planned = order
+        with self._signals_raise():
+            try:
+                for name in order:
+                    if self.interrupted:
+                        break
+                    self.run_recipe(name)
+            except KeyboardInterrupt:
+                self.interrupted = True
+            finally:
+                self.close()
+        return self.results
+
+    def run_recipe(self, name: str) -> dict[str, Any]:
+        """Run one recipe (starting what it needs first) and return its report entry."""
+        if name in self.results:
+            return self.results[name]
+        recipe = self.recipes[name]
+        for need in recipe.needs:
+            self.run_recipe(need)
+        self._count += 1
+        total = max(len(self.planned), self._count)
+        self.progress.recipe_start(self._count, total, name, recipe.title, self.target, len(recipe.steps),
+                                   note=f" — needs {', '.join(recipe.needs)}" if recipe.needs else "")
+        skip = self._skip_reason(recipe)
+        if skip:
+            entry = self._new_entry(recipe)
+            entry.update(status="skipped", reason=skip, finished_at=report.now_iso(), duration_s=0.0)
+            self.progress.recipe_end(name, "skipped", 0.0, skip)
+            self._finish(name, entry)
+            return entry
+        entry = self._execute(recipe)
+        self.progress.recipe_end(name, entry["status"], entry["duration_s"] or 0.0, entry["reason"])
+        if entry.get("failure"):
+            self.progress.failure(name, entry["failure"], str(self.log_root))
+        return entry
+
+    def close(self) -> dict[str, Any]:
+        """Stop the recipes kept up for others, finish the report and print the final table."""
+        if self._closed:
+            return self.report
+        self._closed = True
+        for name in reversed(list(self.up)):
+            running = self.up.pop(name)
+            self._teardown(running, self.results[name])
+            self._save()
+        statuses = [e["status"] for e in self.results.values()]
+        if self.interrupted:
+            overall = "interrupted"
+        elif any(s in ("failed", "interrupted") for s in statuses):
+            overall = "failed"
+        else:
+            overall = "passed"
+        self.report.update(status=overall, finished_at=report.now_iso())
+        self._save()
+        rows = [(n, e["status"], e.get("duration_s"), e.get("reason")) for n, e in self.results.items()]
+        if rows:
+            self.progress.table(rows, time.monotonic() - self.started)
+        self.progress.say(f"report: {self.report_path}")
+        return self.report
+
+    # ---- one recipe -------------------------------------------------------------------------------------------
+    def _skip_reason(self, recipe: spec.Recipe) -> str | None:
+        if self.target not in recipe.targets:
+            return f"supports only {', '.join(recipe.targets)}; this run's target is {self.target}"
+        if self.target_reason:
+            return self.target_reason
+        for need in recipe.needs:
+            status = self.results.get(need, {}).get("status")
+            if status != "passed":
+                return f"needed recipe '{need}' {status or 'did not run'}"
+        return None
+
+    def _new_entry(self, recipe: spec.Recipe) -> dict[str, Any]:
+        entry = {
+            "title": recipe.title, "page": recipe.page, "stage": recipe.stage, "components": list(recipe.components),
+            "targets": list(recipe.targets), "needs": list(recipe.needs),
+            "status": "running", "reason": None, "content_hash": content_hash(recipe, self.docs_dir),
+            "started_at": report.now_iso(), "finished_at": None, "duration_s": None, "attempts": 0,
+            "git_commit": self.report["git_commit"], "git_dirty": self.report["git_dirty"],
+            "environment": self.environment, "failure": None, "steps": [], "cleanup": None,
+        }
+        self.report["recipes"][recipe.name] = entry
+        self.results[recipe.name] = entry
+        self._save()
+        return entry
+
+    def _prepare(self, recipe: spec.Recipe) -> Running:
+        work = self.work_root / recipe.name
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(recipe.path, work, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc"))
+        for rel in recipe.files:
+            shutil.copy2(recipe.path / rel, work / Path(rel).name)
+        log_dir = self.log_root / "logs" / recipe.name
+        shutil.rmtree(log_dir, ignore_errors=True)
+        log_dir.mkdir(parents=True)
+        ports = {p: processes.free_port() for p in recipe.ports}
+        env = environment.base_env()
+        for need in recipe.needs:
+            env.update(self._provided(need))
+        env.update({
+            "RECIPE_NAME": recipe.name, "RECIPE_DIR": str(recipe.path), "WORK_DIR": str(work),
+            "RECIPE_TARGET": self.target, "PREFECT_HOME": str(work / ".prefect"),
+            processes.TOKEN_VAR: f"{self.run_id}-{recipe.name}",
+        })
+        env.update({f"PORT_{p}": str(v) for p, v in ports.items()})
+        venv = PROJECT_ROOT / ".venvs" / recipe.name
+        if venv.is_dir():
+            env["RECIPE_VENV"] = str(venv)
+        namespace = None
+        if self.target == "kind":
+            namespace = targets.namespace_for(recipe.name)
+            env.update(KUBECONFIG=targets.kubeconfig(), RECIPE_NAMESPACE=namespace)
+        for k, v in recipe.env.items():
+            env[k] = expand(v, env)
+        return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, namespace)
+
+    def _provided(self, need: str) -> dict[str, str]:
+        running = self.up.get(need)
+        if running is None:  # a needed recipe that provides nothing is not kept up
+            return {}
+        return {k: expand(v, running.env) for k, v in running.recipe.provides.items()}
+
+    def _execute(self, recipe: spec.Recipe) -> dict[str, Any]:
+        entry = self._new_entry(recipe)
+        started = time.monotonic()
+        running = self._prepare(recipe)
+        deadline = started + recipe.timeout
+        executed = 0
+        keep_up = False
+        try:
+            if running.namespace:
+                error = targets.create_namespace(running.namespace, running.env)
+                if error:
+                    raise _SetupFailed(error)
+            steps = recipe.steps
+            for j, step in enumerate(steps, 1):
+                command = step.command_for(self.target)
+                if command is None:
+                    entry["steps"].append({"id": step.id, "status": "skipped", "reason": f"no command for target {self.target}"})
+                    continue
+                result = self._run_step(running, step, command, j, len(steps), deadline, entry)
+                executed += 1
+                if result["status"] != "passed":
+                    entry["status"] = "failed"
+                    entry["reason"] = f"step '{step.id}' failed: {result['reason']}"
+                    entry["failure"] = {
+                        "step": step.id, "command": command, "exit_code": result.get("exit_code"),
+                        "problems": result.get("problems", []), "output_tail": _tail(self.log_root / result["log"]),
+                        "log": result["log"], "hint": result.get("hint"),
+                    }
+                    break
+            else:
+                if executed == 0:
+                    entry.update(status="failed", reason=f"no step was executed on target {self.target}: a recipe that runs nothing proves nothing")
+                else:
+                    entry["status"] = "passed"
+                    keep_up = bool(recipe.provides) and any(recipe.name in r.needs for r in self.recipes.values())
+        except _SetupFailed as exc:
+            entry.update(status="failed", reason=str(exc))
+        except KeyboardInterrupt:
+            self.interrupted = True
+            entry.update(status="interrupted", reason="interrupted (Ctrl-C or SIGTERM); cleanup ran")
+            for s in entry["steps"]:
+                if s["status"] == "running":
+                    s["status"] = "interrupted"
+        finally:
+            entry["duration_s"] = round(time.monotonic() - started, 3)
+            entry["finished_at"] = report.now_iso()
+            entry["attempts"] = sum(s.get("attempts", 0) for s in entry["steps"])
+            if keep_up and not self.interrupted:
+                self.up[recipe.name] = running
+                entry["cleanup"] = {"status": "deferred", "leftovers": [], "note": "kept up for the recipes that need it; torn down at the end of the run"}
+                self._save()
+            else:
+                self._teardown(running, entry)
+        if self.interrupted:
+            raise KeyboardInterrupt
+        return entry
+
+    def _run_step(self, running: Running, step: spec.Step, command: str, j: int, m: int, deadline: float,
+                  entry: dict[str, Any]) -> dict[str, Any]:
+        recipe = running.recipe
+        result: dict[str, Any] = {"id": step.id, "status": "running", "background": step.background, "hidden": step.hidden,
+                                  "duration_s": None, "attempts": 0, "exit_code": None, "log": None, "retries": [], "reason": None}
+        entry["steps"].append(result)
+        self._save()
+        env = dict(running.env)
+        for k, v in step.env.items():
+            env[k] = expand(v, env)
+        t0 = time.monotonic()
+        self.progress.step_start(j, m, step.id, step.description, t0)
+        for attempt in range(1, step.retries + 2):
+            result["attempts"] = attempt
+            suffix = "" if attempt == 1 else f".attempt{attempt}"
+            log_path = running.log_dir / f"{j:02d}-{step.id}{suffix}.log"
+            result["log"] = str(log_path.relative_to(self.log_root))
+            problems, hint, code = self._attempt(running, step, command, env, log_path, deadline)
+            result["exit_code"] = code
+            if not problems:
+                result.update(status="passed", reason=None, problems=[], hint=None)
+                break
+            result.update(status="failed", reason=problems[0], problems=problems, hint=hint)
+            if attempt <= step.retries and time.monotonic() < deadline:
+                result["retries"].append({"attempt": attempt, "exit_code": code, "reason": problems[0], "log": result["log"]})
+                self.progress.step_end(step.id, "retry", time.monotonic() - t0, f"attempt {attempt} failed: {problems[0]}; retrying")
+                self._save()
+                time.sleep(step.retry_delay)
+                continue
+            break
+        result["duration_s"] = round(time.monotonic() - t0, 3)
+        self.progress.step_end(step.id, result["status"], result["duration_s"], result["reason"] or "")
+        self._save()
+        return result
+
+    def _attempt(self, running: Running, step: spec.Step, command: str, env: dict[str, str], log_path: Path,
+                 deadline: float) -> tuple[list[str], str | None, int | None]:
+        """One try of a step: (problems, hint, exit code). Empty problems = passed."""
+        recipe = running.recipe
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return [f"the recipe's {recipe.timeout:g} s timeout was used up before this step"], hints.for_timeout(step.id, recipe.timeout, recipe.name), None
+        proc = processes.start(command, running.work_dir, env, log_path)
+        try:
+            if step.background:
+                ready_timeout = float(step.ready.get("timeout", step.timeout))
+                ok, detail = readiness.wait_ready(step.ready, env, log_path, proc, time.monotonic() + min(ready_timeout, remaining))
+                if ok:
+                    running.backgrounds.append((step.id, proc))
+                    return [], None, None
+                processes.stop_group(proc)
+                hint = hints.for_exit(proc.returncode, log_path.read_text(errors="replace")) if "exited" in detail else None
+                return [f"service not ready: {detail}"], hint or hints.for_not_ready(step.id, detail), proc.returncode
+            limit = min(step.timeout, remaining)
+            try:
+                code = proc.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                processes.stop_group(proc)
+                which = "step" if limit == step.timeout else "recipe"
+                budget = step.timeout if which == "step" else recipe.timeout
+                return [f"timed out after {limit:.0f} s (the {which}'s timeout is {budget:g} s)"], hints.for_timeout(step.id, budget, recipe.name), None
+            output = log_path.read_text(errors="replace")
+            problems = check_expectations(step.expect, code, output, running.work_dir)
+            return problems, (hints.for_exit(code, output) if problems else None), code
+        except KeyboardInterrupt:
+            processes.stop_group(proc)
+            raise
+
+    def _teardown(self, running: Running, entry: dict[str, Any]) -> None:
+        """Cleanup commands, stop background steps, then fail the recipe if anything it started is still alive."""
+        recipe = running.recipe
+        with self._signals_deferred():
+            notes: list[str] = []
+            cleanup_status = "passed"
+            log_path = running.log_dir / "cleanup.log"
+            for c in recipe.cleanup:
+                command = c.run.get(self.target)
+                if command is None:
+                    continue
+                proc = processes.start(command, running.work_dir, running.env, log_path)
+                try:
+                    code = proc.wait(timeout=c.timeout)
+                except subprocess.TimeoutExpired:
+                    processes.stop_group(proc)
+                    code = None
+                if code != 0:
+                    cleanup_status = "failed"
+                    notes.append(f"cleanup command failed ({'timeout' if code is None else f'exit {code}'}): {command.strip().splitlines()[0]}")
+            for _, proc in reversed(running.backgrounds):
+                processes.stop_group(proc)
+            running.backgrounds.clear()
+            leftovers = [processes.describe_process(p) for p in processes.tagged_processes(running.token)]
+            if leftovers:
+                processes.kill_processes(processes.tagged_processes(running.token))
+            leftovers += [f"port {port} ({name}) still listening" for name, port in running.ports.items() if processes.port_open(port)]
+            if running.namespace:
+                targets.delete_namespace(running.namespace, running.env)
+                if targets.namespace_exists(running.namespace, running.env):
+                    leftovers.append(f"namespace {running.namespace} still exists")
+            entry["cleanup"] = {"status": "failed" if leftovers else cleanup_status, "leftovers": leftovers, "notes": notes}
+            if leftovers and entry["status"] in ("passed", "running"):
+                entry["status"] = "failed"
+                entry["reason"] = "left behind after cleanup: " + "; ".join(leftovers)
+                entry["failure"] = {"step": "cleanup", "command": None, "exit_code": None, "problems": leftovers,
+                                    "output_tail": _tail(log_path), "log": str(log_path.relative_to(self.log_root)) if log_path.exists() else None,
+                                    "hint": hints.for_leftovers()}
+                self.progress.say(f"  ✘ {recipe.name}: {entry['reason']}")
+            elif notes and entry["status"] == "passed":
+                self.progress.say(f"  ! {recipe.name}: " + "; ".join(notes))
+            self._save()
+
+    # ---- plumbing -------------------------------------------------------------------------------------------
+    def _finish(self, name: str, entry: dict[str, Any]) -> None:
+        self.report["recipes"][name] = entry
+        self.results[name] = entry
+        self._save()
+
+    def _save(self) -> None:
+        report.write_atomic(self.report_path, self.report)
+
+    @contextmanager
+    def _signals_raise(self) -> Iterator[None]:
+        """SIGTERM behaves like Ctrl-C: both interrupt the current step and lead to cleanup."""
+        old = signal.getsignal(signal.SIGTERM)
+        try:
+            signal.signal(signal.SIGTERM, _raise_interrupt)
+        except ValueError:  # not the main thread
+            old = None
+        try:
+            yield
+        finally:
+            if old is not None:
+                signal.signal(signal.SIGTERM, old)
+
+    @contextmanager
+    def _signals_deferred(self) -> Iterator[None]:
+        """While cleaning up, a further Ctrl-C/SIGTERM is noted but does not stop the cleanup."""
+        caught: list[int] = []
+        saved = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                saved[sig] = signal.signal(sig, lambda s, f: caught.append(s))
+            except ValueError:
+                pass
+        try:
+            yield
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+            if caught:
+                self.interrupted = True
+
+
+class _SetupFailed(Exception):
+    """The target could not be prepared for the recipe (for example its namespace could not be created)."""
