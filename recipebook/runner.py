@@ -6,6 +6,7 @@ recipes that need them, and are torn down (with their leftover check) when the s
 """
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -59,7 +60,7 @@ class Session:
         self.docs_dir = docs_dir
         self.report_path = report.report_path(target, report_dir)
         self.log_root = self.report_path.parent
-        self.work_root = Path(work_root or PROJECT_ROOT / "build" / "work") / target
+        self.work_root = Path(work_root or os.environ.get("RECIPEBOOK_WORK_ROOT") or PROJECT_ROOT / "build" / "work") / target
         self.progress = progress or Progress()
         previous = report.load(self.report_path) if merge else None
         commit, dirty = environment.git_state()

@@ -1,0 +1,78 @@
+"""pytest plugin: every recipe is a test item (tests/test_recipes.py), selectable with -k, run on --target.
+
+One runner Session serves the whole pytest session, so recipes named under `needs:` start once and stay up
+for the recipes that need them. The session writes the same verification report as `recipebook verify`
+(merged into the target's report). Items marked `after_recipes` (the strict site build) run after every recipe.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recipebook import DEFAULT_REPORT_DIR, spec, targets
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("recipebook")
+    group.addoption("--target", choices=targets.TARGETS, default="local", help="recipe target: local (default) or kind")
+    group.addoption("--recipe-report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the verification report goes")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "recipe(name): a recipe run by the recipebook runner")
+    config.addinivalue_line("markers", "after_recipes: runs after every recipe item of the session (needs their report)")
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Recipe items keep their order (needs first); after_recipes items move to the very end."""
+    late = [i for i in items if i.get_closest_marker("after_recipes")]
+    if late:
+        items[:] = [i for i in items if not i.get_closest_marker("after_recipes")] + late
+
+
+@pytest.fixture(scope="session")
+def recipe_target(request: pytest.FixtureRequest) -> str:
+    return request.config.getoption("--target")
+
+
+@pytest.fixture(scope="session")
+def recipe_report_dir(request: pytest.FixtureRequest) -> Path:
+    return request.config.getoption("--recipe-report-dir")
+
+
+@pytest.fixture(scope="session")
+def recipe_session(request: pytest.FixtureRequest, recipe_target: str, recipe_report_dir: Path):
+    """The runner session shared by every recipe item; closed (servers stopped, report finished) at the end."""
+    from recipebook.runner import Session
+
+    recipes = spec.discover()
+    selected = [i.callspec.params["recipe_name"] for i in request.session.items
+                if hasattr(i, "callspec") and "recipe_name" in i.callspec.params]
+    session = Session(recipes, recipe_target, report_dir=recipe_report_dir, merge=True,
+                      planned=spec.order_with_needs(selected, recipes) if selected else None)
+    yield session
+    session.close()
+
+
+def run_recipe_item(session, name: str) -> None:
+    """Body of a recipe test item: skip loudly where the target can't run it, fail with the runner's explanation."""
+    recipe = session.recipes[name]
+    if session.target not in recipe.targets:
+        pytest.skip(f"recipe '{name}' supports only {', '.join(recipe.targets)}, not --target {session.target}")
+    if session.target_reason:
+        pytest.skip(f"SKIPPED ON THIS MACHINE: recipe '{name}' on target {session.target}: {session.target_reason}")
+    entry = session.run_recipe(name)
+    if entry["status"] == "passed":
+        return
+    failure = entry.get("failure") or {}
+    lines = [f"recipe '{name}' {entry['status']}: {entry.get('reason')}"]
+    if failure.get("command"):
+        lines.append(f"command: {failure['command'].strip()}")
+    if failure.get("output_tail"):
+        lines.append("last lines of output:\n" + failure["output_tail"])
+    if failure.get("hint"):
+        lines.append(f"what to do: {failure['hint']}")
+    if failure.get("log"):
+        lines.append(f"log: {session.log_root / failure['log']}")
+    pytest.fail("\n".join(lines), pytrace=False)

@@ -1,0 +1,133 @@
+"""Canaries prove the engine can fail: each one must be reported with the right status and reason,
+and leave nothing running."""
+import json
+
+from recipebook import processes
+from recipebook.report import load
+
+
+def _nothing_left(session, *names):
+    for name in names:
+        token = f"{session.run_id}-{name}"
+        assert processes.tagged_processes(token) == [], f"{name} left processes running"
+
+
+def test_nonzero_exit_is_a_failure_with_exit_code_and_tail(run_canaries):
+    results, report, out, session = run_canaries("exits-nonzero")
+    entry = results["exits-nonzero"]
+    assert entry["status"] == "failed"
+    assert "exit code: expected 0, received 3" in entry["reason"]
+    assert entry["failure"]["exit_code"] == 3
+    assert "about to fail" in entry["failure"]["output_tail"]
+    assert "FAILED recipe 'exits-nonzero', step 'fail' (exit code 3)" in out
+    assert "reproduce:  .venv/bin/recipebook run exits-nonzero" in out
+    assert report["status"] == "failed"
+    _nothing_left(session, "exits-nonzero")
+
+
+def test_mismatched_expectations_say_expected_and_received(run_canaries):
+    results, *_ = run_canaries("wrong-output")
+    entry = results["wrong-output"]
+    assert entry["status"] == "failed"
+    problems = entry["failure"]["problems"]
+    assert "output: expected to contain 'goodbye'; it does not" in problems
+    assert "output JSON rows_in: expected rows_kept + rows_quarantined = 9, received 10" in problems
+
+
+def test_step_past_its_timeout_is_stopped_and_failed(run_canaries):
+    results, _, out, session = run_canaries("hangs")
+    entry = results["hangs"]
+    assert entry["status"] == "failed"
+    assert "timed out after 2 s" in entry["reason"]
+    assert "raise `timeout`" in entry["failure"]["hint"]
+    assert entry["duration_s"] < 30
+    _nothing_left(session, "hangs")
+
+
+def test_recipe_without_steps_fails(run_canaries):
+    results, *_ = run_canaries("no-steps")
+    entry = results["no-steps"]
+    assert entry["status"] == "failed"
+    assert "no step was executed" in entry["reason"]
+
+
+def test_leftover_process_fails_the_recipe_and_is_killed(run_canaries):
+    results, _, out, session = run_canaries("leaves-process")
+    entry = results["leaves-process"]
+    assert entry["status"] == "failed"
+    assert entry["reason"].startswith("left behind after cleanup: pid ")
+    assert "sleep 300" in entry["reason"]
+    assert entry["cleanup"]["status"] == "failed"
+    _nothing_left(session, "leaves-process")
+
+
+def test_server_that_never_becomes_ready_fails_and_is_stopped(run_canaries):
+    results, _, out, session = run_canaries("never-ready")
+    entry = results["never-ready"]
+    assert entry["status"] == "failed"
+    assert "service not ready: not ready before its deadline: port" in entry["reason"]
+    assert "never became ready" in entry["failure"]["hint"]
+    _nothing_left(session, "never-ready")
+
+
+def test_missing_command_gets_a_hint(run_canaries):
+    results, *_ = run_canaries("missing-command")
+    failure = results["missing-command"]["failure"]
+    assert failure["exit_code"] == 127
+    assert "'no-such-tool-xyz' was not found" in failure["hint"]
+
+
+def test_retry_is_allowed_only_where_declared_and_recorded(run_canaries):
+    results, *_ = run_canaries("retries-once")
+    entry = results["retries-once"]
+    assert entry["status"] == "passed", entry["reason"]
+    step = entry["steps"][0]
+    assert step["attempts"] == 2
+    assert step["retries"][0]["attempt"] == 1
+    assert "exit code: expected 0, received 1" in step["retries"][0]["reason"]
+    # a step without `retries` is never retried
+    results, *_ = run_canaries("exits-nonzero")
+    assert results["exits-nonzero"]["steps"][0]["attempts"] == 1
+
+
+def test_needed_recipe_starts_once_provides_env_and_is_torn_down_at_the_end(run_canaries, tmp_path):
+    results, report, out, session = run_canaries("uses-server", "web-server")
+    assert results["web-server"]["status"] == "passed"
+    assert results["uses-server"]["status"] == "passed", results["uses-server"]["reason"]
+    assert out.count("▶ ") == 2, "web-server must start once"
+    assert list(results) == ["web-server", "uses-server"]
+    assert (tmp_path / "work" / "local" / "web-server-cleanup-marker").read_text().strip() == "cleanup ran"
+    assert results["web-server"]["cleanup"]["leftovers"] == []
+    _nothing_left(session, "web-server", "uses-server")
+
+
+def test_kind_target_skips_with_specific_reason_when_unavailable(run_canaries):
+    from recipebook.targets import kind_missing_reason
+
+    reason = kind_missing_reason()
+    results, report, out, _ = run_canaries("kind-only", target="kind")
+    entry = results["kind-only"]
+    if reason is None:
+        assert entry["status"] in ("passed", "failed")
+    else:
+        assert entry["status"] == "skipped"
+        assert entry["reason"] == reason
+        assert "kind" in reason or "Docker" in reason
+
+
+def test_local_only_recipe_is_skipped_on_kind_with_reason(run_canaries):
+    results, *_ = run_canaries("exits-nonzero", target="kind")
+    assert results["exits-nonzero"]["status"] == "skipped"
+    assert "supports only local" in results["exits-nonzero"]["reason"]
+
+
+def test_report_is_complete_json_on_disk(run_canaries, tmp_path):
+    run_canaries("retries-once", "exits-nonzero")
+    data = load(tmp_path / "report" / "local" / "report.json")
+    assert data["schema_version"] == 1 and data["target"] == "local"
+    assert data["finished_at"] and data["environment"]["packages"]["prefect"]
+    entry = data["recipes"]["exits-nonzero"]
+    assert entry["content_hash"].startswith("sha256:")
+    log = tmp_path / "report" / "local" / entry["steps"][0]["log"]
+    assert "about to fail" in log.read_text()
+    json.dumps(data)

@@ -1,0 +1,81 @@
+"""The recipebook command: list, run, verify --changed, new; meaningful exit codes."""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from recipebook import cli, scaffold, spec
+
+CANARIES = Path(__file__).resolve().parent.parent / "canaries" / "recipes"
+
+
+def recipebook(*args: str, report_dir: Path, work: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "recipebook.cli", "--recipes-dir", str(CANARIES), "--report-dir", str(report_dir), *args],
+                          capture_output=True, text=True, timeout=300, env={**__import__("os").environ, "RECIPEBOOK_WORK_ROOT": str(work)})
+
+
+def test_run_exit_codes_and_unknown_names(tmp_path):
+    ok = recipebook("run", "retries-once", report_dir=tmp_path / "r", work=tmp_path / "w")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "[1/1] retries-once" in ok.stdout and "recipes: 1 passed, 0 failed" in ok.stdout
+    failed = recipebook("run", "exits-nonzero", report_dir=tmp_path / "r", work=tmp_path / "w")
+    assert failed.returncode == 1
+    unknown = recipebook("run", "nope", report_dir=tmp_path / "r", work=tmp_path / "w")
+    assert unknown.returncode == 2 and "unknown recipe(s): nope" in unknown.stderr
+    report = json.loads((tmp_path / "r" / "local" / "report.json").read_text())
+    assert set(report["recipes"]) == {"retries-once", "exits-nonzero"}, "run merges into the report"
+
+
+def test_kind_target_missing_gives_exit_3_and_reason(tmp_path):
+    from recipebook.targets import kind_missing_reason
+
+    reason = kind_missing_reason()
+    if reason is None:
+        pytest.skip("a kind cluster is available here; the missing-target path cannot be shown")
+    result = recipebook("run", "kind-only", "--target", "kind", report_dir=tmp_path / "r", work=tmp_path / "w")
+    assert result.returncode == 3
+    assert reason in result.stdout + result.stderr
+
+
+def test_verify_changed_runs_nothing_when_nothing_changed(tmp_path, monkeypatch):
+    recipes = {n: r for n, r in spec.discover(CANARIES).items() if n == "retries-once"}
+    monkeypatch.setattr(cli, "_load", lambda d: recipes)
+    assert cli.main(["--report-dir", str(tmp_path / "r"), "verify", "--changed"]) != 2
+    start = time.monotonic()
+    assert cli.changed_recipes(recipes, "local", tmp_path / "r") == []
+    code = cli.main(["--report-dir", str(tmp_path / "r"), "verify", "--changed"])
+    assert code == 0
+    assert time.monotonic() - start < 5
+
+
+def test_list_shows_status(tmp_path):
+    recipebook("run", "retries-once", report_dir=tmp_path / "r", work=tmp_path / "w")
+    out = recipebook("list", report_dir=tmp_path / "r", work=tmp_path / "w").stdout
+    line = next(l for l in out.splitlines() if l.startswith("retries-once"))
+    assert "local:passed" in line
+    assert "not verified" in next(l for l in out.splitlines() if l.startswith("hangs"))
+
+
+def test_invalid_spec_gives_exit_2_naming_the_file(tmp_path):
+    bad = tmp_path / "recipes" / "broken"
+    bad.mkdir(parents=True)
+    (bad / "recipe.yaml").write_text("title: x\n")
+    result = subprocess.run([sys.executable, "-m", "recipebook.cli", "--recipes-dir", str(tmp_path / "recipes"), "list"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "broken/recipe.yaml" in result.stderr and "missing required key 'page'" in result.stderr
+
+
+def test_new_scaffolds_a_valid_recipe_and_page(tmp_path):
+    created = scaffold.scaffold("batch-scoring", "orchestration", tmp_path / "recipes", tmp_path / "docs")
+    assert [p.name for p in created] == ["recipe.yaml", "flow.py", "batch-scoring.md"]
+    recipe = spec.load(tmp_path / "recipes" / "batch-scoring" / "recipe.yaml")
+    assert recipe.page == "recipes/orchestration/batch-scoring.md"
+    assert (tmp_path / "docs" / recipe.page).is_file()
+    with pytest.raises(FileExistsError):
+        scaffold.scaffold("batch-scoring", "orchestration", tmp_path / "recipes", tmp_path / "docs")
+    with pytest.raises(ValueError, match="lower case"):
+        scaffold.scaffold("Bad Name", "data", tmp_path / "recipes", tmp_path / "docs")

@@ -1,0 +1,56 @@
+"""Expectations, JSON paths, ${VAR} expansion, hints and the content hash."""
+import shutil
+from pathlib import Path
+
+from recipebook import hints, spec
+from recipebook.expand import expand
+from recipebook.expectations import check, json_path
+from recipebook.hashing import content_hash
+
+
+def test_json_path_and_checks(tmp_path):
+    data = {"a": {"b": [{"c": 5}]}}
+    assert json_path(data, "a.b[0].c") == 5
+    out = 'noise\n{"rows_in": 5, "kept": 3, "bad": 2, "items": [1, 2]}\n'
+    ok = {"json": {"checks": [{"path": "rows_in", "equals_sum_of": ["kept", "bad"]}, {"path": "items", "length": 2},
+                              {"path": "kept", "min": 3, "max": 3}, {"path": "nope", "exists": False}]}}
+    assert check(ok, 0, out, tmp_path) == []
+    bad = {"json": {"checks": [{"path": "kept", "min": 4}, {"path": "missing", "equals": 1}]}}
+    assert check(bad, 0, out, tmp_path) == ["output JSON kept: expected >= 4, received 3",
+                                            "output JSON missing: expected a value, the path does not exist"]
+    assert check({"json": {"file": "x.json", "checks": [{"path": "a", "equals": 1}]}}, 0, "", tmp_path) == [
+        "expected JSON file x.json in the work folder; it does not exist"]
+    assert check({"exit_code": 2, "output_matches": [r"^done \d+$"]}, 2, "done 42\n", tmp_path) == []
+    assert check({"output_not_contains": ["Traceback"]}, 0, "Traceback (most recent call last)", tmp_path) == [
+        "output: expected not to contain 'Traceback'; it does"]
+
+
+def test_expand_leaves_unknown_variables_visible():
+    assert expand("http://127.0.0.1:${PORT}/x$Y", {"PORT": "80"}) == "http://127.0.0.1:80/x$Y"
+
+
+def test_hints_for_foreseeable_failures():
+    assert "port is already in use" in hints.for_exit(1, "OSError: [Errno 98] Address already in use").lower()
+    assert "scripts/setup.sh" in hints.for_exit(1, "ModuleNotFoundError: No module named 'prefect'")
+    assert hints.for_exit(1, "plain failure") is None
+
+
+def test_content_hash_changes_with_code_and_page(tmp_path):
+    root = tmp_path / "proj"
+    shutil.copytree(Path(spec.RECIPES_DIR) / "local-platform", root / "recipes" / "local-platform")
+    docs = root / "docs"
+    page = docs / "recipes" / "platform" / "local-platform.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# page\n")
+    recipe = spec.load(root / "recipes" / "local-platform" / "recipe.yaml")
+    first = content_hash(recipe, docs)
+    assert first == content_hash(recipe, docs)
+    (root / "recipes" / "local-platform" / "__pycache__").mkdir()
+    (root / "recipes" / "local-platform" / "__pycache__" / "x.pyc").write_bytes(b"cache")
+    assert content_hash(recipe, docs) == first, "caches must not change the hash"
+    flow = root / "recipes" / "local-platform" / "smoke_flow.py"
+    flow.write_text(flow.read_text() + "\n# edited\n")
+    second = content_hash(recipe, docs)
+    assert second != first
+    page.write_text("# page edited\n")
+    assert content_hash(recipe, docs) not in (first, second)

@@ -1,0 +1,47 @@
+"""SIGINT or SIGTERM during a step: cleanup runs, nothing is left running, the report marks the recipe interrupted."""
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+CANARIES = Path(__file__).resolve().parent.parent / "canaries" / "recipes"
+
+
+def _wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_during_step_runs_cleanup_and_marks_interrupted(tmp_path, sig):
+    report_dir = tmp_path / "report"
+    proc = subprocess.Popen([sys.executable, "-m", "recipebook.cli", "--recipes-dir", str(CANARIES), "--report-dir", str(report_dir),
+                             "run", "sleeps-for-interrupt"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**__import__("os").environ, "RECIPEBOOK_WORK_ROOT": str(tmp_path / "work")})
+    log = report_dir / "local" / "logs" / "sleeps-for-interrupt" / "02-long.log"
+    _wait_for(lambda: log.exists() and "long step started" in log.read_text(), 60, "the long step to start")
+    report = json.loads((report_dir / "local" / "report.json").read_text())
+    assert report["recipes"]["sleeps-for-interrupt"]["status"] == "running"
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert children, "the step's processes should be running"
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out
+    report = json.loads((report_dir / "local" / "report.json").read_text())
+    entry = report["recipes"]["sleeps-for-interrupt"]
+    assert report["status"] == "interrupted"
+    assert entry["status"] == "interrupted"
+    assert [s["status"] for s in entry["steps"]] == ["passed", "interrupted"]
+    marker = tmp_path / "work" / "local" / "interrupt-cleanup-marker"
+    assert marker.read_text().strip() == "cleanup ran"
+    time.sleep(0.5)
+    assert [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE] == []

@@ -1,0 +1,97 @@
+"""An invalid recipe spec is refused with a message naming the file, the key and what was expected."""
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from recipebook import spec
+
+VALID = """
+title: ok
+page: recipes/data/ok.md
+stage: data
+targets: [local]
+components: [pandas]
+ports: [web]
+steps:
+  - id: one
+    run: echo hi
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "bad") -> Path:
+    folder = tmp_path / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "recipe.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def error_for(tmp_path: Path, text: str) -> str:
+    with pytest.raises(spec.SpecError) as info:
+        spec.load(write(tmp_path, text))
+    return str(info.value)
+
+
+def test_valid_spec_loads_with_defaults(tmp_path):
+    recipe = spec.load(write(tmp_path, VALID, "ok"))
+    assert recipe.name == "ok" and recipe.timeout == 900 and recipe.ports == ("WEB",)
+    assert recipe.steps[0].run == {"local": "echo hi", "kind": "echo hi"}
+    assert recipe.steps[0].timeout == 300 and recipe.steps[0].retries == 0
+
+
+@pytest.mark.parametrize("change, expected", [
+    (("stage: data", "stage: cooking"), "stage: got 'cooking', expected one of data, training, serving, orchestration, platform, operations"),
+    (("title: ok\n", ""), "(top level): missing required key 'title'"),
+    (("    run: echo hi", "    run: echo hi\n    colour: red"), "steps[0]: Additional properties are not allowed ('colour' was unexpected)"),
+    (("    run: echo hi", "    run: {docker: echo hi}"), "steps[0].run: expected a command string, or a mapping with 'local' and/or 'kind' commands"),
+    (("  - id: one", "  - id: One Step"), "steps[0].id: got 'One Step', which does not match"),
+    (("    run: echo hi", "    run: echo hi\n    background: true"), "steps[0]: missing required key 'ready'"),
+    (("    run: echo hi", "    run: echo hi\n    timeout: soon"), "steps[0].timeout: got 'soon' (str), expected number"),
+    (("    run: echo hi", "    run: echo hi\n    expect: {json: {checks: [{path: a}]}}"), "steps[0].expect.json.checks[0]"),
+])
+def test_schema_errors_name_file_and_key(tmp_path, change, expected):
+    message = error_for(tmp_path, VALID.replace(*change))
+    assert "bad/recipe.yaml" in message
+    assert expected in message
+
+
+def test_semantic_errors(tmp_path):
+    dup = VALID + "  - id: one\n    run: echo again\n"
+    assert "steps[1].id: duplicate step id 'one'" in error_for(tmp_path, dup)
+    port = VALID.replace("    run: echo hi", "    run: sleep 9\n    background: true\n    ready: {port: db}")
+    assert "steps[0].ready.port: 'db' is not declared under 'ports' (WEB)" in error_for(tmp_path, port)
+    regex = VALID.replace("    run: echo hi", "    run: echo hi\n    expect: {output_matches: ['(unclosed']}")
+    assert "steps[0].expect.output_matches: invalid regular expression" in error_for(tmp_path, regex)
+    kind = VALID.replace("targets: [local]", "targets: [local, kind]").replace("    run: echo hi", "    run: {local: echo hi}")
+    assert "targets: 'kind' is listed but no step has a command for it" in error_for(tmp_path, kind)
+    assert "not valid YAML" in error_for(tmp_path, "title: [unclosed\n")
+    assert "expected a mapping of keys" in error_for(tmp_path, "- just a list\n")
+    missing = VALID + "files: [../elsewhere/flow.py]\n"
+    assert "files: '../elsewhere/flow.py' does not exist" in error_for(tmp_path, missing)
+
+
+def test_needs_must_exist_and_not_cycle(tmp_path):
+    write(tmp_path, VALID + "needs: [ghost]\n", "a")
+    with pytest.raises(spec.SpecError, match=r"a/recipe.yaml: needs: 'ghost' is not a recipe"):
+        spec.discover(tmp_path)
+    write(tmp_path, VALID + "needs: [b]\n", "a")
+    write(tmp_path, VALID + "needs: [a]\n", "b")
+    recipes = spec.discover(tmp_path)
+    with pytest.raises(spec.SpecError, match="cycle a -> b -> a"):
+        spec.order_with_needs(["a"], recipes)
+
+
+def test_order_puts_needs_first(tmp_path):
+    write(tmp_path, VALID, "platform")
+    write(tmp_path, VALID + "needs: [platform]\n", "train")
+    recipes = spec.discover(tmp_path)
+    assert spec.order_with_needs(["train"], recipes) == ["platform", "train"]
+    assert spec.order_with_needs(["train", "platform"], recipes) == ["platform", "train"]
+
+
+def test_every_real_recipe_is_valid():
+    recipes = spec.discover()
+    assert "local-platform" in recipes
+    for recipe in recipes.values():
+        assert recipe.steps, f"{recipe.name} has no steps"
