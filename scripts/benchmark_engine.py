@@ -1,0 +1,90 @@
+"""Benchmark the engine on a full local run: wall time, sum of step times, and the engine's overhead.
+
+Usage: .venv/bin/python scripts/benchmark_engine.py [RECIPE ...] [--repeat-trivial N]
+
+Runs the named recipes (default: every recipe that supports the local target) in one session, into a
+throw-away report folder, and prints:
+  wall time                the whole session, start to report closed (servers stopped)
+  sum of step times        every step attempt's duration (foreground run time, background start-up until ready)
+  engine overhead          wall - sum of step times: work-folder copies, hashing, port allocation, process
+                           start/stop, cleanup, leftover scans, report writes — as a share of the wall time
+It also times a trivial one-step recipe N times to show the fixed per-recipe cost (median and spread).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from recipebook import spec  # noqa: E402
+from recipebook.progress import Progress  # noqa: E402
+from recipebook.runner import Session  # noqa: E402
+
+
+def full_run(names: list[str], tmp: Path) -> None:
+    recipes = spec.discover()
+    names = names or [n for n, r in recipes.items() if "local" in r.targets]
+    t0 = time.monotonic()
+    session = Session(recipes, "local", report_dir=tmp / "report", work_root=tmp / "work", merge=False)
+    results = session.run_many(names)
+    wall = time.monotonic() - t0
+    steps = [s for e in results.values() for s in e["steps"] if s.get("duration_s") is not None]
+    step_sum = sum(s["duration_s"] for s in steps)
+    overhead = wall - step_sum
+    print("\n== full local run ==")
+    print(f"recipes: {len(results)} ({sum(e['status'] == 'passed' for e in results.values())} passed), steps: {len(steps)}")
+    print(f"wall time:          {wall:8.1f} s")
+    print(f"sum of step times:  {step_sum:8.1f} s")
+    print(f"engine overhead:    {overhead:8.1f} s  = {100 * overhead / wall:.1f}% of wall time")
+    for name, e in results.items():
+        print(f"  {name:<24} {e['status']:<8} {e['duration_s'] or 0:7.1f} s")
+
+
+def trivial_runs(n: int, tmp: Path) -> None:
+    folder = tmp / "recipes" / "trivial"
+    folder.mkdir(parents=True)
+    (folder / "recipe.yaml").write_text(textwrap.dedent("""\
+        title: trivial
+        page: bench/trivial.md
+        stage: operations
+        targets: [local]
+        components: []
+        steps:
+          - id: true
+            run: "true"
+        """).replace("id: true", "id: noop"))
+    recipes = spec.discover(tmp / "recipes")
+    overheads = []
+    for i in range(n):
+        t0 = time.monotonic()
+        session = Session(recipes, "local", report_dir=tmp / f"r{i}", work_root=tmp / f"w{i}", merge=False, progress=Progress(io.StringIO()))
+        results = session.run_many(["trivial"])
+        wall = time.monotonic() - t0
+        overheads.append(wall - results["trivial"]["steps"][0]["duration_s"])
+    q = statistics.quantiles(overheads, n=4)
+    print(f"\n== fixed cost of one trivial recipe (n={n}) ==")
+    print(f"engine overhead per recipe: median {statistics.median(overheads) * 1000:.0f} ms (IQR {q[0] * 1000:.0f}-{q[2] * 1000:.0f} ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*")
+    parser.add_argument("--repeat-trivial", type=int, default=15)
+    parser.add_argument("--skip-full", action="store_true", help="only the trivial-recipe timing")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="recipebook-bench-") as d:
+        tmp = Path(d)
+        trivial_runs(args.repeat_trivial, tmp)
+        if not args.skip_full:
+            full_run(args.names, tmp)
+
+
+if __name__ == "__main__":
+    main()
