@@ -1,0 +1,68 @@
+"""The component registry (recipebook/components.yaml) and where each component's version comes from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REGISTRY_PATH = Path(__file__).resolve().parent.parent / "components.yaml"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    role: str
+    tool: str
+    required: bool
+    adds: str
+    package: str | None = None
+    report_key: str | None = None
+    pinned_in: str | None = None
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = REGISTRY_PATH) -> dict[str, Component]:
+    """name -> Component, in file order; a malformed entry raises ValueError naming the file and the key."""
+    data = yaml.safe_load(Path(path).read_text()) or {}
+    components = {}
+    for name, entry in data.items():
+        missing = [k for k in ("role", "tool", "required", "adds") if k not in (entry or {})]
+        if missing:
+            raise ValueError(f"{path}: {name}: missing {', '.join(missing)}")
+        components[name] = Component(name=name, **entry)
+    return components
+
+
+def installed_version(package: str | None) -> str | None:
+    if not package:
+        return None
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def reported_version(component: Component, environment: dict[str, Any] | None) -> str | None:
+    """The component's version as a verification run recorded it (packages or the kind/kubernetes keys)."""
+    environment = environment or {}
+    if component.package:
+        return (environment.get("packages") or {}).get(component.package)
+    if component.report_key:
+        return environment.get(component.report_key)
+    return None
+
+
+def key_versions(names: tuple[str, ...] | list[str], environment: dict[str, Any] | None,
+                 registry: dict[str, Component]) -> list[tuple[str, str]]:
+    """(component, version) for the components of a recipe that the report has a version for."""
+    shown = []
+    for name in names:
+        component = registry.get(name)
+        version = reported_version(component, environment) if component else None
+        if version:
+            shown.append((name, str(version)))
+    return shown
