@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--changed", action="store_true", help="only recipes whose current content hash has no passing run in the last report")
     for sp in (run, verify):
         sp.add_argument("--target", choices=targets.TARGETS, default="local")
+        sp.add_argument("-v", "--verbose", action="store_true", help="also show each step's output as it runs")
     new = sub.add_parser("new", help="scaffold recipes/NAME and its page stub")
     new.add_argument("name")
     new.add_argument("--stage", default="training", choices=["data", "training", "serving", "orchestration", "platform", "operations"])
@@ -74,7 +75,9 @@ def _exit_code(results: dict, interrupted: bool, target_reason: str | None) -> i
     return EXIT_FAILED if skipped_by_need else EXIT_OK
 
 
-def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_dir: Path, merge: bool) -> int:
+def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_dir: Path, merge: bool,
+         verbose: bool = False) -> int:
+    from recipebook.progress import Progress
     from recipebook.runner import Session
 
     unknown = [n for n in names if n not in recipes]
@@ -82,7 +85,7 @@ def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_
         print(f"error: unknown recipe(s): {', '.join(unknown)}; known: {', '.join(recipes)} (see `recipebook list`)", file=sys.stderr)
         return EXIT_USAGE
     try:
-        session = Session(recipes, target, report_dir=report_dir, merge=merge)
+        session = Session(recipes, target, report_dir=report_dir, merge=merge, progress=Progress(verbose=verbose))
     except ValueError as exc:  # a corrupt report
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         return _cmd_list(recipes, args.report_dir)
     if args.command == "run":
-        return _run(recipes, args.names, args.target, args.report_dir, merge=True)
+        return _run(recipes, args.names, args.target, args.report_dir, merge=True, verbose=args.verbose)
     if args.changed:
         try:
             names = changed_recipes(recipes, args.target, args.report_dir)
@@ -123,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"verify --changed: every recipe for target {args.target} has a passing run for its current content; nothing to run.")
             return EXIT_OK
         print(f"verify --changed: {len(names)} recipe(s) changed since their last passing run: {', '.join(names)}")
-        return _run(recipes, names, args.target, args.report_dir, merge=True)
-    return _run(recipes, list(recipes), args.target, args.report_dir, merge=False)
+        return _run(recipes, names, args.target, args.report_dir, merge=True, verbose=args.verbose)
+    return _run(recipes, list(recipes), args.target, args.report_dir, merge=False, verbose=args.verbose)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TextIO
 
 
@@ -16,10 +17,12 @@ def fmt_seconds(s: float | None) -> str:
 class Progress:
     """Plain line-based progress (works in CI logs and terminals alike)."""
 
-    def __init__(self, out: TextIO | None = None, heartbeat: float = 15.0):
+    def __init__(self, out: TextIO | None = None, heartbeat: float = 15.0, verbose: bool = False):
         self.out = out or sys.stdout
         self.heartbeat = heartbeat
-        self._stop: threading.Event | None = None
+        self.verbose = verbose  # also echo each step's output as it is written
+        self._stop: tuple[threading.Event, threading.Thread] | None = None
+        self._log: Path | None = None
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -27,14 +30,22 @@ class Progress:
     def recipe_start(self, i: int, n: int, name: str, title: str, target: str, steps: int, note: str = "") -> None:
         self.say(f"\n▶ [{i}/{n}] {name} — {title} (target {target}, {steps} steps){note}")
 
-    def step_start(self, j: int, m: int, step_id: str, description: str, started: float) -> None:
+    def step_start(self, j: int, m: int, step_id: str, description: str, started: float, log: Path | None = None) -> None:
         self.say(f"  [{j}/{m}] {step_id}{' — ' + description if description else ''}")
+        self._log = log
         self._start_heartbeat(step_id, started)
+
+    def attempt_log(self, log: Path) -> None:
+        """The log file the current attempt writes to (followed in verbose mode)."""
+        self._log = log
 
     def step_end(self, step_id: str, status: str, seconds: float, detail: str = "") -> None:
         self._stop_heartbeat()
         mark = {"passed": "✔", "ready": "✔", "failed": "✘", "retry": "↻", "interrupted": "■", "skipped": "·"}.get(status, "?")
         self.say(f"      {mark} {step_id} {status} in {fmt_seconds(seconds)}{' — ' + detail if detail else ''}")
+
+    def retry(self, step_id: str, attempt: int, seconds: float, problem: str) -> None:
+        self.say(f"      ↻ {step_id} attempt {attempt} failed after {fmt_seconds(seconds)} — {problem}; retrying (allowed by the spec)")
 
     def recipe_end(self, name: str, status: str, seconds: float, reason: str | None) -> None:
         mark = {"passed": "✔", "failed": "✘", "skipped": "·", "interrupted": "■"}.get(status, "?")
@@ -73,15 +84,36 @@ class Progress:
     def _start_heartbeat(self, step_id: str, started: float) -> None:
         self._stop_heartbeat()
         stop = threading.Event()
-        self._stop = stop
+        offsets: dict[Path, int] = {}
+
+        def echo_new_output() -> None:
+            if not (self.verbose and self._log is not None and self._log.exists()):
+                return
+            with open(self._log, "rb") as f:
+                f.seek(offsets.get(self._log, 0))
+                chunk = f.read()
+                offsets[self._log] = f.tell()
+            for line in chunk.decode(errors="replace").splitlines():
+                self.say(f"      | {line}")
 
         def beat() -> None:
-            while not stop.wait(self.heartbeat):
-                self.say(f"      … {step_id} still running ({fmt_seconds(time.monotonic() - started)})")
+            last_beat = time.monotonic()
+            while True:
+                stopped = stop.wait(0.5 if self.verbose else self.heartbeat)
+                echo_new_output()
+                if stopped:
+                    return
+                if time.monotonic() - last_beat >= self.heartbeat:
+                    last_beat = time.monotonic()
+                    self.say(f"      … {step_id} still running ({fmt_seconds(time.monotonic() - started)})")
 
-        threading.Thread(target=beat, daemon=True).start()
+        thread = threading.Thread(target=beat, daemon=True)
+        self._stop = (stop, thread)
+        thread.start()
 
     def _stop_heartbeat(self) -> None:
         if self._stop:
-            self._stop.set()
+            stop, thread = self._stop
+            stop.set()
+            thread.join(timeout=2)
             self._stop = None

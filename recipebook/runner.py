@@ -277,6 +277,7 @@ class Session:
             result["attempts"] = attempt
             suffix = "" if attempt == 1 else f".attempt{attempt}"
             log_path = running.log_dir / f"{j:02d}-{step.id}{suffix}.log"
+            self.progress.attempt_log(log_path)
             result["log"] = str(log_path.relative_to(self.log_root))
             problems, hint, code = self._attempt(running, step, command, env, log_path, deadline)
             result["exit_code"] = code
@@ -286,7 +287,7 @@ class Session:
             result.update(status="failed", reason=problems[0], problems=problems, hint=hint)
             if attempt <= step.retries and time.monotonic() < deadline:
                 result["retries"].append({"attempt": attempt, "exit_code": code, "reason": problems[0], "log": result["log"]})
-                self.progress.step_end(step.id, "retry", time.monotonic() - t0, f"attempt {attempt} failed: {problems[0]}; retrying")
+                self.progress.retry(step.id, attempt, time.monotonic() - t0, problems[0])
                 self._save()
                 time.sleep(step.retry_delay)
                 continue
