@@ -40,12 +40,12 @@ for name in "${names[@]}"; do
   [ -f "$src/Dockerfile" ] || die "no such image: $src/Dockerfile"
   start=$SECONDS
   rm -rf "$stage"; mkdir -p "$stage/wheels" "$stage/flows"
-  uv pip compile "$src/requirements.in" --constraint requirements.lock --python-version 3.11 \
+  uv pip compile "$src/requirements.in" --constraint requirements.lock --python-version 3.11.7 \
     --generate-hashes --no-header --quiet --no-progress -o "$stage/requirements.txt"
   .venv/bin/python -m recipebook.k8s.images check-subset "$stage/requirements.txt" requirements.lock
   python3 -m pip download --quiet --disable-pip-version-check --no-deps "${platform_args[@]}" \
     -r "$stage/requirements.txt" -d build/wheels
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-index --find-links build/wheels \
+  PIP_CONFIG_FILE=/dev/null python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-index --find-links build/wheels \
     "${platform_args[@]}" -r "$stage/requirements.txt" -d "$stage/wheels"
   cp "$src"/* "$stage/" 2>/dev/null || true
   if [ -f "$src/flows.txt" ]; then
