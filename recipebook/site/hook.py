@@ -131,4 +131,9 @@ def on_post_build(config, **_):
 
 
 def on_build_error(error, **_):
+    """A missing include found by pymdownx.snippets (check_paths) ends the build with its message, not a traceback;
+    MkDocs has already logged the page ("Error reading page ...")."""
     _detach_counter()
+    if type(error).__name__ == "SnippetMissingError":
+        raise Abort(f"recipebook: missing include: {error}. Fix: correct the path after --8<-- "
+                    "(relative to the project root), or add the section markers") from None

@@ -1,0 +1,26 @@
+"""Fixtures of the site tests (helpers in site_project.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_project import Project, copy_project
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A fresh copy of the project whose reports say every recipe passed with its current content."""
+    p = Project(copy_project(tmp_path / "project"), tmp_path / "reports", tmp_path / "site")
+    p.write_reports()
+    return p
+
+
+@pytest.fixture(scope="session")
+def passing_site(tmp_path_factory) -> Project:
+    """One strict build of the unchanged project with all-passed reports, shared by read-only tests."""
+    base = tmp_path_factory.mktemp("passing")
+    p = Project(copy_project(base / "project"), base / "reports", base / "site")
+    p.write_reports()
+    p.result = p.build()
+    return p
