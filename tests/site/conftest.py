@@ -24,3 +24,14 @@ def passing_site(tmp_path_factory) -> Project:
     p.write_reports()
     p.result = p.build()
     return p
+
+
+@pytest.fixture(scope="session")
+def browsable_site(tmp_path_factory) -> Project:
+    """A non-strict build of the project with all-passed reports: always written, even while other pages are
+    unfinished, so the browser test checks the browser side only (the strict result is test_strict_build's job)."""
+    base = tmp_path_factory.mktemp("browsable")
+    p = Project(copy_project(base / "project"), base / "reports", base / "site")
+    p.write_reports()
+    p.result = p.build(strict=False)
+    return p

@@ -1,0 +1,97 @@
+"""A real browser (Debian's headless chromium) on the built site: banners show, search works offline, screenshots.
+
+Needs chromium and chromium-driver (`bash scripts/install-browser.sh`); skips loudly without them. The browser may
+reach only 127.0.0.1: every other host name resolves to nothing (--host-resolver-rules), so no test touches the network.
+"""
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from site_project import REPO
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = REPO / "build" / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM or not CHROMEDRIVER.exists(),
+    reason=f"BROWSER TEST SKIPPED: chromium ({CHROMIUM or 'missing'}) and {CHROMEDRIVER} "
+           f"({'present' if CHROMEDRIVER.exists() else 'missing'}) are required; install them with `bash scripts/install-browser.sh`",
+)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(browsable_site):
+    assert browsable_site.result.returncode == 0, browsable_site.result.stdout[-3000:]
+    handler = functools.partial(_QuietHandler, directory=str(browsable_site.out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,1000",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def test_recipe_page_shows_its_banner_and_home_renders(browser, site_url):
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.get(site_url + "/")
+    assert "recipebook" in browser.title
+    assert "Required" in browser.find_element(By.CSS_SELECTOR, "article").text
+    browser.save_screenshot(str(ARTIFACTS / "home.png"))
+
+    browser.get(site_url + "/recipes/platform/local-platform/")
+    banner = browser.find_element(By.CSS_SELECTOR, ".recipebook-status .admonition")
+    assert banner.is_displayed()
+    assert "Verified: The local platform" in banner.text and "prefect 3.9.1" in banner.text
+    assert "success" in banner.get_attribute("class")
+    browser.save_screenshot(str(ARTIFACTS / "recipe-local-platform.png"))
+    assert (ARTIFACTS / "home.png").stat().st_size > 10_000
+    assert (ARTIFACTS / "recipe-local-platform.png").stat().st_size > 10_000
+
+
+def test_search_finds_a_recipe_by_a_word_from_its_body(browser, site_url):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site_url + "/")
+    box = WebDriverWait(browser, 10).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()  # at this window width the search box sits in the header
+    box.send_keys("terminals")  # a word from the body (not the title) of the local platform page
+    results = WebDriverWait(browser, 20).until(
+        lambda d: [a for a in d.find_elements(By.CSS_SELECTOR, ".md-search-result__item a") if a.get_attribute("href")])
+    hrefs = [a.get_attribute("href") for a in results]
+    assert any("/recipes/platform/local-platform/" in h for h in hrefs), hrefs
+    browser.save_screenshot(str(ARTIFACTS / "search.png"))
