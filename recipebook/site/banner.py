@@ -42,12 +42,14 @@ def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple
         lines.append("Versions: " + ", ".join(f"{n} {v}" for n, v in versions) + (f", Python {python}" if python else "") + ".")
     if ev.state == "failed":
         failure = entry.get("failure") or {}
-        if failure:
-            lines.append(f"Failing step `{failure.get('step', '?')}` (exit code {failure.get('exit_code', '?')}): `{failure.get('command', '')}`.")
-            if failure.get("hint"):
-                lines.append(f"Hint: {failure['hint']}")
-        elif ev.reason:
+        if failure.get("step"):
+            code = f" (exit code {failure['exit_code']})" if failure.get("exit_code") is not None else ""
+            command = f": `{failure['command']}`" if failure.get("command") else ""
+            lines.append(f"Failing step `{failure['step']}`{code}{command}.")
+        if ev.reason:
             lines.append(f"Reason: {ev.reason}.")
+        if failure.get("hint"):
+            lines.append(f"Hint: {failure['hint']}")
     if ev.state in ("stale", "too-old"):
         lines.append(f"Why: {ev.reason}.")
     if ev.state in ("failed", "stale", "too-old", "not-verified"):

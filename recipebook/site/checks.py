@@ -88,9 +88,11 @@ def check_evidence(model: SiteModel) -> list[Finding]:
             entry = bad.entry or {}
             failure = entry.get("failure") or {}
             if bad.state == "failed":
-                step = f" at step '{failure.get('step')}' (exit code {failure.get('exit_code')})" if failure else ""
+                step = f" at step '{failure.get('step')}'" if failure.get("step") else ""
+                code = f" (exit code {failure['exit_code']})" if failure.get("exit_code") is not None else ""
+                why = f": {bad.reason}" if bad.reason and bad.reason != "failed" else ""
                 log = f"; its log: {failure['log']}" if failure.get("log") else ""
-                problem = f"recipe '{recipe.name}' failed on {bad.target}{step}{log}"
+                problem = f"recipe '{recipe.name}' failed on {bad.target}{step}{code}{why}{log}"
                 fix = f"fix the recipe, then re-verify with `{rerun}`"
             elif bad.state == "stale":
                 problem = f"recipe '{recipe.name}' has no passing run on {bad.target} for its current content (hash {model.hashes[recipe.name][:19]}…): {bad.reason}"

@@ -20,6 +20,7 @@ SNIPPET_LINE = re.compile(r"""^[ \t]*-{1,}8<-{1,}[ \t]+(?P<quote>["'])(?P<target
 STEP_PLACEHOLDER = re.compile(r"^[ \t]*<!--[ \t]*recipe:step[ \t]+(?:(?P<recipe>[a-z0-9][a-z0-9-]*):)?(?P<step>[a-z0-9][a-z0-9-]*)[ \t]*-->[ \t]*$")
 NOT_EXECUTED = re.compile(r"^[ \t]*<!--[ \t]*not-executed[ \t]*:?(?P<reason>.*?)-->[ \t]*$")
 SECTION_SUFFIX = re.compile(r"^(?P<path>.+?):(?P<section>[a-z][-_0-9a-z]*)$", re.IGNORECASE)
+BLOCK_MARKER = re.compile(r"^[ \t]*-{1,}8<-{1,}[ \t]*$")
 LINES_SUFFIX = re.compile(r"^(?P<path>.+?)(?::-?[0-9]*)+(?:,[-0-9:]*)*$")
 
 
@@ -103,6 +104,10 @@ def _classify(body: list[str], info: str, previous_line: str, line: int) -> Bloc
     snippets = [SNIPPET_LINE.match(b) for b in content]
     if content and all(snippets):
         includes = tuple(parse_include(m["target"], line + 1 + i) for i, m in enumerate(snippets))
+        return Block(line, "included", ", ".join(i.path for i in includes), includes)
+    if len(content) >= 3 and BLOCK_MARKER.match(content[0]) and BLOCK_MARKER.match(content[-1]):
+        # the block form: a --8<-- line, one path per line, a closing --8<-- line
+        includes = tuple(parse_include(p.strip(), line + 2 + i) for i, p in enumerate(content[1:-1]))
         return Block(line, "included", ", ".join(i.path for i in includes), includes)
     return Block(line, "unaccounted", (content[0].strip() if content else "(empty block)")[:60])
 

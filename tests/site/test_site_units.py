@@ -43,6 +43,12 @@ def test_scan_classifies_every_code_block():
     assert scan.blocks[2].detail == "sample output" and scan.blocks[3].detail == ""
 
 
+def test_block_form_include_counts_as_included():
+    scan = pages.scan("```python\n--8<--\nrecipes/demo/a.py\nrecipes/demo/b.py:part\n--8<--\n```\n")
+    assert [b.kind for b in scan.blocks] == ["included"]
+    assert scan.includes == [pages.Include(3, "recipes/demo/a.py"), pages.Include(4, "recipes/demo/b.py", "part")]
+
+
 def test_step_with_different_commands_renders_laptop_and_kubernetes_tabs():
     recipe = make_recipe()
     rendered = steps.render(recipe, recipe.steps[0])
