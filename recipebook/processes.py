@@ -62,7 +62,8 @@ def _signal_group(pgid: int, sig: int) -> None:
 def _group_alive(pgid: int) -> bool:
     for p in psutil.process_iter(["pid"]):
         try:
-            if os.getpgid(p.pid) == pgid and p.status() != psutil.STATUS_ZOMBIE:
+            # A zombie thread-group leader may still have live threads holding its sockets (uvicorn does).
+            if os.getpgid(p.pid) == pgid and (p.status() != psutil.STATUS_ZOMBIE or len(os.listdir(f"/proc/{p.pid}/task")) > 1):
                 return True
         except (ProcessLookupError, psutil.Error, OSError):
             continue
