@@ -22,6 +22,8 @@ class Component:
     package: str | None = None
     report_key: str | None = None
     pinned_in: str | None = None
+    version_var: str | None = None  # a variable of deploy/versions.env
+    image: str | None = None  # an image whose tag a deploy/**/kustomization.yaml pins (images: newTag)
 
 
 @lru_cache(maxsize=4)
@@ -66,3 +68,29 @@ def key_versions(names: tuple[str, ...] | list[str], environment: dict[str, Any]
         if version:
             shown.append((name, str(version)))
     return shown
+
+
+def _versions_env(project_root: Path) -> dict[str, str]:
+    path = Path(project_root) / "deploy" / "versions.env"
+    if not path.is_file():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.lstrip().startswith("#"))
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def _image_tag(project_root: Path, image: str) -> str | None:
+    for kustomization in sorted((Path(project_root) / "deploy").rglob("kustomization.yaml")):
+        data = yaml.safe_load(kustomization.read_text()) or {}
+        for entry in data.get("images") or []:
+            if entry.get("name") == image and entry.get("newTag"):
+                return str(entry["newTag"])
+    return None
+
+
+def pinned_version(component: Component, project_root: Path) -> str | None:
+    """The version the repository pins for a non-Python component (deploy/versions.env or a kustomization)."""
+    if component.version_var:
+        return _versions_env(project_root).get(component.version_var)
+    if component.image:
+        return _image_tag(project_root, component.image)
+    return None

@@ -11,7 +11,7 @@ from recipebook import spec
 
 from recipebook.site.banner import STYLES, TARGET_LABELS
 from recipebook.site.checks import SiteModel
-from recipebook.site.components import Component, installed_version, reported_version
+from recipebook.site.components import Component, installed_version, pinned_version, reported_version
 from recipebook.site.evidence import TARGETS, parse_time
 
 STAGES = ("data", "training", "serving", "orchestration", "platform", "operations")
@@ -121,8 +121,10 @@ def component_table(registry: dict[str, Component], model: SiteModel | None = No
     lines = ["| Component | Role | Tool | Version | Required | What it adds |", "|---|---|---|---|---|---|"]
     ordered = sorted(registry.values(), key=lambda c: (not c.required, list(registry).index(c.name)))
     for c in ordered:
-        version = installed_version(c.package) or reported_version(c, env) or reported_version(c, kind_env)
-        shown = f"`{version}`" if version else f"pinned in {c.pinned_in}" if c.pinned_in else "—"
+        pinned = pinned_version(c, model.settings.project_root) if model else None
+        version = installed_version(c.package) or pinned or reported_version(c, env) or reported_version(c, kind_env)
+        where = f" (pinned in {c.pinned_in})" if pinned and c.pinned_in else ""
+        shown = f"`{version}`{where}" if version else c.pinned_in or "—"
         required = "**required**" if c.required else "optional"
         lines.append(f"| `{c.name}` | {_cell(c.role)} | {_cell(c.tool)} | {_cell(shown)} | {required} | {_cell(c.adds)} |")
     return "\n".join(lines) + "\n"
