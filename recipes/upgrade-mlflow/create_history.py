@@ -7,6 +7,7 @@ import mlflow
 from mlflow import MlflowClient
 
 client = MlflowClient()
+client.create_registered_model("churn-classifier", description="churn model, created before the upgrade")
 mlflow.set_experiment("churn")
 for n_estimators in (50, 100, 200):
     with mlflow.start_run(run_name=f"forest-{n_estimators}") as run:
@@ -14,11 +15,7 @@ for n_estimators in (50, 100, 200):
         mlflow.log_metric("test_roc_auc", 0.70 + n_estimators / 2000)
         Path("notes.txt").write_text(f"trained with {n_estimators} trees\n")
         mlflow.log_artifact("notes.txt")
-        version = client.create_model_version("churn-classifier", source=f"{run.info.artifact_uri}/notes.txt", run_id=run.info.run_id) \
-            if client.search_registered_models(f"name='churn-classifier'") else None
-        if version is None:
-            client.create_registered_model("churn-classifier", description="churn model, created before the upgrade")
-            version = client.create_model_version("churn-classifier", source=f"{run.info.artifact_uri}/notes.txt", run_id=run.info.run_id)
+    version = client.create_model_version("churn-classifier", source=f"{run.info.artifact_uri}/notes.txt", run_id=run.info.run_id)
 client.set_registered_model_alias("churn-classifier", "champion", version.version)
 client.set_model_version_tag("churn-classifier", version.version, "validated", "true")
 print(f"MLflow {mlflow.__version__}: 3 runs, registered model churn-classifier with versions 1-3, champion = {version.version}")
