@@ -2,10 +2,11 @@
 
 Keeping them here (not in notebook cells) is what lets the same code run interactively and on a schedule.
 """
+from pathlib import Path
+
 import mlflow
 import pandas as pd
 import sklearn
-from pathlib import Path
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score

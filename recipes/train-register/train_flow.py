@@ -79,11 +79,15 @@ def log_and_register(model: Pipeline, features: pd.DataFrame, params: dict, metr
 def champion_auc(features: pd.DataFrame, labels: pd.Series) -> tuple[str | None, float | None]:
     """Score the current champion on the same held-out rows; (None, None) when there is no champion yet."""
     try:
-        champion = MlflowClient().get_model_version_by_alias(MODEL_NAME, "champion")
-    except MlflowException:
+        aliases = MlflowClient().get_registered_model(MODEL_NAME).aliases
+    except MlflowException as error:
+        if error.error_code != "RESOURCE_DOES_NOT_EXIST":
+            raise  # an unreachable server must not look like "no champion yet"
         return None, None
-    model = mlflow.sklearn.load_model(f"models:/{MODEL_NAME}@champion")
-    return champion.version, roc_auc(model, features, labels)
+    if "champion" not in aliases:
+        return None, None
+    version = aliases["champion"]
+    return version, roc_auc(mlflow.sklearn.load_model(f"models:/{MODEL_NAME}/{version}"), features, labels)
 
 
 @task
