@@ -43,8 +43,13 @@ for name in "${names[@]}"; do
   uv pip compile "$src/requirements.in" --constraint requirements.lock --python-version 3.11.7 \
     --generate-hashes --no-header --quiet --no-progress -o "$stage/requirements.txt"
   .venv/bin/python -m recipebook.k8s.images check-subset "$stage/requirements.txt" requirements.lock
-  python3 -m pip download --quiet --disable-pip-version-check --no-deps "${platform_args[@]}" \
-    -r "$stage/requirements.txt" -d build/wheels
+  # The wheel cache remembers which requirement sets it already holds completely (skips the index round trips).
+  done_mark="build/wheels/.complete-$(echo "${platform_args[*]}" | cat - "$stage/requirements.txt" | sha256sum | cut -c1-16)"
+  if [ ! -f "$done_mark" ]; then
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps "${platform_args[@]}" \
+      -r "$stage/requirements.txt" -d build/wheels
+    touch "$done_mark"
+  fi
   PIP_CONFIG_FILE=/dev/null python3 -m pip download --quiet --disable-pip-version-check --no-deps --no-index --find-links build/wheels \
     "${platform_args[@]}" -r "$stage/requirements.txt" -d "$stage/wheels"
   cp "$src"/* "$stage/" 2>/dev/null || true

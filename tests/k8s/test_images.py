@@ -153,3 +153,31 @@ def test_flow_runner_image_holds_the_pipeline_and_the_worker(built_images):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["10001", "imports", "ok"]
+
+
+def test_flow_runner_image_starts_the_kubernetes_worker_of_the_manifest(built_images, prefect_server):
+    """The worker command and environment of deploy/base/prefect-worker.yaml: the pool is created, /health answers."""
+    import httpx
+    import yaml
+
+    docs = list(yaml.safe_load_all((PROJECT_ROOT / "deploy" / "base" / "prefect-worker.yaml").read_text()))
+    container = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    health_port = free_port()
+    env.update(PREFECT_API_URL=prefect_server, PREFECT_WORKER_WEBSERVER_HOST="127.0.0.1",
+               PREFECT_WORKER_WEBSERVER_PORT=str(health_port))
+    name = f"recipebook-worker-smoke-{os.getpid()}"
+    args = ["docker", "run", "-d", "--rm", "--name", name, "--network", "host"]
+    for key, value in env.items():
+        args += ["-e", f"{key}={value}"]
+    subprocess.run(args + [f"recipebook/flow-runner:{TAG}", *container["command"]], check=True, capture_output=True, timeout=60)
+    try:
+        wait_http(f"http://127.0.0.1:{health_port}/health", 120, name)
+        deadline, pool = time.monotonic() + 60, {}
+        while time.monotonic() < deadline and pool.get("type") is None:
+            time.sleep(1)
+            pool = httpx.get(f"{prefect_server}/work_pools/kubernetes", timeout=30).json()
+        logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True).stdout[-2000:]
+        assert pool.get("type") == "kubernetes", f"{pool}\n{logs}"
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
