@@ -3,10 +3,10 @@
 Each run becomes a Kubernetes Job in the namespace recipebook, from the flow-runner image that holds the flow code
 (loaded into kind, so never pulled). MLflow is reached by its in-cluster name.
 """
-from pipeline_flow import churn_pipeline
+from train_pipeline import churn_train_pipeline
 
 if __name__ == "__main__":
-    churn_pipeline.deploy(
+    churn_train_pipeline.deploy(
         name="kubernetes",
         work_pool_name="kubernetes",
         image="recipebook/flow-runner:0.1.0",

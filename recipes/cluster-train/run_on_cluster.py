@@ -14,7 +14,7 @@ if __name__ == "__main__":
     parser.add_argument("--max-depth", type=int, default=8)
     args = parser.parse_args()
     flow_run = run_deployment(
-        "churn-pipeline/kubernetes",
+        "churn-train-pipeline/kubernetes",
         parameters={"n_estimators": args.n_estimators, "max_depth": args.max_depth},
         timeout=900,  # seconds to wait for the Job to finish
     )

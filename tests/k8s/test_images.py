@@ -147,9 +147,9 @@ def test_flow_runner_image_runs_a_flow_against_a_local_prefect_server(built_imag
 
 
 def test_flow_runner_image_holds_the_pipeline_and_the_worker(built_images):
-    """The Kubernetes deployment's entrypoint (pipeline_flow.py) imports in the image, with the Kubernetes worker."""
+    """The Kubernetes deployment's entrypoint (train_pipeline.py) imports in the image, with the Kubernetes worker."""
     result = subprocess.run(["docker", "run", "--rm", "--network", "none", f"recipebook/flow-runner:{TAG}", "sh", "-c",
-                             "id -u && python -c 'import pipeline_flow, prefect_kubernetes; print(\"imports ok\")'"],
+                             "id -u && python -c 'import train_pipeline, prefect_kubernetes; print(\"imports ok\")'"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == ["10001", "imports", "ok"]

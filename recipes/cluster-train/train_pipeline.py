@@ -13,8 +13,8 @@ from train_flow import train_churn_model
 from validate_flow import validate_customers
 
 
-@flow(name="churn-pipeline", log_prints=True)
-def churn_pipeline(rows: int = 3000, seed: int = 42, n_estimators: int = 200, max_depth: int | None = 8) -> dict:
+@flow(name="churn-train-pipeline", log_prints=True)
+def churn_train_pipeline(rows: int = 3000, seed: int = 42, n_estimators: int = 200, max_depth: int | None = 8) -> dict:
     raw = Path("data/raw/customers.csv")
     raw.parent.mkdir(parents=True, exist_ok=True)
     add_faults(generate_customers(rows, seed), seed).to_csv(raw, index=False)
@@ -24,4 +24,4 @@ def churn_pipeline(rows: int = 3000, seed: int = 42, n_estimators: int = 200, ma
 
 
 if __name__ == "__main__":
-    print(json.dumps(churn_pipeline()))
+    print(json.dumps(churn_train_pipeline()))
