@@ -67,4 +67,6 @@ for name in "${names[@]}"; do
     --label "org.opencontainers.image.source=images/$name" --label "recipebook.content-hash=$hash" \
     -t "$image:h-$hash" -t "$image:$IMAGE_TAG" "$stage" >/dev/null
   echo "build-images: built $image:$IMAGE_TAG (h-$hash, FROM $base) in $((SECONDS - start)) s"
+  # Older content-hash tags of this image are superseded; drop them so the cache does not grow without bound.
+  docker image ls --format '{{.Repository}}:{{.Tag}}' "$image" | grep ":h-" | grep -v ":h-$hash\$" | xargs -r docker rmi >/dev/null 2>&1 || true
 done
