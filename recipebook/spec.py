@@ -163,9 +163,16 @@ def load(spec_file: Path) -> Recipe:
     except yaml.YAMLError as exc:
         raise SpecError(f"{spec_file}: not valid YAML: {exc}") from None
     recipe = parse(data, spec_file)
+    names: dict[str, str] = {}
     for rel in recipe.files:
         if not (recipe.path / rel).is_file():
             raise SpecError(f"{spec_file}: files: '{rel}' does not exist (paths are relative to {recipe.path})")
+        name = Path(rel).name
+        if name in names or (recipe.path / name).exists():
+            other = names.get(name, f"the recipe's own {name}")
+            raise SpecError(f"{spec_file}: files: '{rel}' and {other!r} share the name '{name}'; files are copied flat "
+                            "into the work folder, so one would overwrite the other")
+        names[name] = rel
     return recipe
 
 

@@ -129,10 +129,9 @@ def check_includes(model: SiteModel, uri: str, page: PageScan) -> list[Finding]:
         if inc.section and not _has_section(target, inc.section):
             found.append(Finding(_docs(uri), f"line {inc.line}: '{inc.path}' has no section '{inc.section}'",
                                  f"add `--8<-- [start:{inc.section}]` and `--8<-- [end:{inc.section}]` comments to the file, or correct the name"))
-        if model.is_recipe_page(uri) and not inc.path.startswith("recipes/"):
-            found.append(Finding(_docs(uri), f"line {inc.line}: '{inc.path}' is included from outside recipes/, so no run verifies it",
-                                 "move the file into the recipe folder, or mark the block `<!-- not-executed: reason -->`"))
-        elif model.is_recipe_page(uri) and target.resolve() not in covered:
+        # Any file the page's recipes hash may be shown (their folders and their `files:`, e.g. deploy/ manifests);
+        # anything else would not invalidate their verification when edited.
+        if model.is_recipe_page(uri) and target.resolve() not in covered:
             owners = ", ".join(r.name for r in model.page_recipes.get(uri, [])) or "none"
             found.append(Finding(_docs(uri), f"line {inc.line}: '{inc.path}' is not a file of this page's recipes ({owners}), so editing it would not invalidate their verification",
                                  "include it from the page's own recipe, or add it to that recipe's `files:`"))

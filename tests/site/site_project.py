@@ -44,6 +44,9 @@ def copy_project(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "docs", dest / "docs", ignore=IGNORE)
     shutil.copytree(REPO / "recipes", dest / "recipes", ignore=IGNORE)
+    for extra in ("deploy", "kind", "images"):  # recipes may hash files from these (their spec's `files:`)
+        if (REPO / extra).is_dir():
+            shutil.copytree(REPO / extra, dest / extra, ignore=IGNORE)
     config = (REPO / "mkdocs.yml").read_text()
     config, replaced = re.subn(r"^(\s*-\s*)recipebook/site/hook\.py", lambda m: m.group(1) + str(HOOK), config, flags=re.M)
     assert replaced == 1, "mkdocs.yml must list recipebook/site/hook.py under hooks:"
