@@ -95,3 +95,11 @@ def test_every_real_recipe_is_valid():
     assert "local-platform" in recipes
     for recipe in recipes.values():
         assert recipe.steps, f"{recipe.name} has no steps"
+
+
+def test_files_must_not_collide_in_the_flat_work_folder(tmp_path):
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "flow.py").write_text("print('hi')\n")
+    text = VALID + "files: [../x/flow.py, ../y/flow.py]\n"
+    assert "files: '../y/flow.py' and '../x/flow.py' share the name 'flow.py'" in error_for(tmp_path, text)
