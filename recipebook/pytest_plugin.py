@@ -44,15 +44,43 @@ def recipe_report_dir(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def recipe_session(request: pytest.FixtureRequest, recipe_target: str, recipe_report_dir: Path):
     """The runner session shared by every recipe item; closed (servers stopped, report finished) at the end."""
+    from recipebook.progress import Progress
     from recipebook.runner import Session
 
     recipes = spec.discover()
     selected = [i.callspec.params["recipe_name"] for i in request.session.items
                 if hasattr(i, "callspec") and "recipe_name" in i.callspec.params]
     session = Session(recipes, recipe_target, report_dir=recipe_report_dir, merge=True,
+                      progress=Progress(out=_terminal(request.config)),
                       planned=spec.order_with_needs(selected, recipes) if selected else None)
     yield session
     session.close()
+
+
+class _TerminalLines:
+    """A file-like object that writes through pytest's terminal reporter, so recipe progress (step j/m, elapsed
+    time) shows live in CI logs although pytest captures the tests' own output."""
+
+    def __init__(self, reporter, capture_manager):
+        self.reporter = reporter
+        self.capture_manager = capture_manager
+
+    def write(self, text: str) -> int:
+        if self.capture_manager is None:
+            self.reporter.write(text, flush=True)
+        else:
+            with self.capture_manager.global_and_fixture_disabled():
+                self.reporter.write(text, flush=True)
+        return len(text)
+
+    def flush(self) -> None:
+        self.reporter.flush()
+
+
+def _terminal(config: pytest.Config):
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture_manager = config.pluginmanager.get_plugin("capturemanager")
+    return _TerminalLines(reporter, capture_manager) if reporter is not None else None
 
 
 def run_recipe_item(session, name: str) -> None:
