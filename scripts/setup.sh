@@ -43,4 +43,6 @@ for lock in recipes/*/env.lock; do
   $UV pip sync --quiet --python "$venv/bin/python" "$lock"
   echo "$want" > "$venv/.lock-sha256"
 done
+# The site's one browser library (Mermaid), pinned and checked, so diagrams render offline.
+bash scripts/vendor-site-assets.sh
 echo "setup: done. Activate with: source .venv/bin/activate"

@@ -32,6 +32,9 @@ COMPONENT_TABLE = "<!-- recipebook:components -->"
 REQUIRED_OPTIONAL = "<!-- recipebook:required-optional -->"
 RECIPE_LIST = re.compile(r"^<!-- recipebook:recipe-list (?:stage=(?P<stage>[a-z-]+)|target=(?P<target>local|kind)) -->$", re.MULTILINE)
 SNIPPETS = "pymdownx.snippets"
+# Mermaid fetched at set-up time by scripts/vendor-site-assets.sh; Material skips its CDN when it is loaded.
+MERMAID_SOURCE = Path("build") / "vendor" / "mermaid" / "mermaid.min.js"
+MERMAID_URI = "assets/vendor/mermaid.min.js"
 _build: dict = {}
 
 
@@ -54,8 +57,13 @@ def on_config(config, **_):
         counter = CountHandler()
         counter.setLevel(logging.WARNING)
         logging.getLogger("mkdocs").addHandler(counter)
+    mermaid = root / MERMAID_SOURCE
+    if mermaid.is_file() and MERMAID_URI not in [str(s) for s in config.extra_javascript]:
+        config.extra_javascript.append(MERMAID_URI)
+    elif not mermaid.is_file():
+        log.info("recipebook: no local Mermaid (run scripts/setup.sh with npm available); diagrams will load it from its CDN")
     _build.clear()
-    _build.update(settings=conf, recipes=recipes, counter=counter, registry=components.load())
+    _build.update(mermaid=mermaid if mermaid.is_file() else None, settings=conf, recipes=recipes, counter=counter, registry=components.load())
     log.info(f"recipebook: {len(recipes)} recipes, reports from {conf.report_dir}, required targets "
              f"{', '.join(conf.required_targets) or 'none'}, max age {conf.max_age.days} days, strict={conf.strict}")
     return config
@@ -81,6 +89,8 @@ def on_files(files, config, **_):
     _add_generated(files, config, generated.COMPATIBILITY, generated.compatibility(model, registry))
     _add_generated(files, config, generated.COVERAGE, generated.coverage(model))
     _add_generated(files, config, generated.SPEC_REFERENCE, generated.spec_reference())
+    if _build.get("mermaid"):
+        files.append(File.generated(config, MERMAID_URI, abs_src_path=str(_build["mermaid"])))
     return files
 
 

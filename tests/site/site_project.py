@@ -44,7 +44,7 @@ def copy_project(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "docs", dest / "docs", ignore=IGNORE)
     shutil.copytree(REPO / "recipes", dest / "recipes", ignore=IGNORE)
-    for extra in ("deploy", "kind", "images"):  # recipes may hash files from these (their spec's `files:`)
+    for extra in ("deploy", "kind", "images", "build/vendor"):  # files recipes hash (`files:`); vendored Mermaid
         if (REPO / extra).is_dir():
             shutil.copytree(REPO / extra, dest / extra, ignore=IGNORE)
     config = (REPO / "mkdocs.yml").read_text()
