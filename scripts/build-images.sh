@@ -4,8 +4,8 @@
 #  2. `pip download` those exact wheels (hash-checked) on the host into the cache build/wheels,
 #  3. `docker build --network none` from a staged context that holds the Dockerfile, the wheels and the files it copies.
 # An image whose inputs did not change (same content-hash tag) is not rebuilt.
-# Base image: $RECIPEBOOK_BASE_IMAGE if set, else python:3.11-slim (local or pulled), else the local mmdebstrap base
-# made by scripts/build-base-image.sh (machines without a registry).
+# Base image: $RECIPEBOOK_BASE_IMAGE if set, else python:3.11-slim if present locally, else the local mmdebstrap base
+# if it was built before, else python:3.11-slim pulled, else the local base built now by scripts/build-base-image.sh.
 # Usage: bash scripts/build-images.sh [flow-runner] [scoring]      Tags: recipebook/<name>:$IMAGE_TAG and :h-<hash>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,9 +18,10 @@ command -v uv >/dev/null || die "uv is missing; run: bash scripts/setup.sh"
 
 choose_base() {
   if [ -n "${RECIPEBOOK_BASE_IMAGE:-}" ]; then echo "$RECIPEBOOK_BASE_IMAGE"; return; fi
-  if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || timeout 300 docker pull --quiet "$BASE_IMAGE" >/dev/null 2>&1; then
-    echo "$BASE_IMAGE"; return
-  fi
+  if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then echo "$BASE_IMAGE"; return; fi
+  # A local base built earlier is used as it is, without trying a registry again (offline machines, CI re-runs).
+  if docker image inspect "$LOCAL_BASE_IMAGE" >/dev/null 2>&1; then echo "$LOCAL_BASE_IMAGE"; return; fi
+  if timeout 300 docker pull --quiet "$BASE_IMAGE" >/dev/null 2>&1; then echo "$BASE_IMAGE"; return; fi
   echo "build-images: $BASE_IMAGE cannot be pulled here; using the local base $LOCAL_BASE_IMAGE" >&2
   bash scripts/build-base-image.sh "$LOCAL_BASE_IMAGE" >&2
   echo "$LOCAL_BASE_IMAGE"
