@@ -23,6 +23,8 @@ class Progress:
         self.verbose = verbose  # also echo each step's output as it is written
         self._stop: tuple[threading.Event, threading.Thread] | None = None
         self._log: Path | None = None
+        self._offsets: dict[Path, int] = {}
+        self._echo_lock = threading.Lock()
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -36,8 +38,11 @@ class Progress:
         self._start_heartbeat(step_id, started)
 
     def attempt_log(self, log: Path) -> None:
-        """The log file the current attempt writes to (followed in verbose mode)."""
-        self._log = log
+        """The log file the current attempt writes to (followed in verbose mode); the previous attempt's
+        remaining output is echoed first, so a retry never hides why the attempt before it failed."""
+        with self._echo_lock:
+            self._echo_rest()
+            self._log = log
 
     def step_end(self, step_id: str, status: str, seconds: float, detail: str = "") -> None:
         self._stop_heartbeat()
@@ -45,6 +50,8 @@ class Progress:
         self.say(f"      {mark} {step_id} {status} in {fmt_seconds(seconds)}{' — ' + detail if detail else ''}")
 
     def retry(self, step_id: str, attempt: int, seconds: float, problem: str) -> None:
+        with self._echo_lock:
+            self._echo_rest()
         self.say(f"      ↻ {step_id} attempt {attempt} failed after {fmt_seconds(seconds)} — {problem}; retrying (allowed by the spec)")
 
     def recipe_end(self, name: str, status: str, seconds: float, reason: str | None) -> None:
@@ -84,23 +91,13 @@ class Progress:
     def _start_heartbeat(self, step_id: str, started: float) -> None:
         self._stop_heartbeat()
         stop = threading.Event()
-        offsets: dict[Path, int] = {}
-
-        def echo_new_output() -> None:
-            if not (self.verbose and self._log is not None and self._log.exists()):
-                return
-            with open(self._log, "rb") as f:
-                f.seek(offsets.get(self._log, 0))
-                chunk = f.read()
-                offsets[self._log] = f.tell()
-            for line in chunk.decode(errors="replace").splitlines():
-                self.say(f"      | {line}")
 
         def beat() -> None:
             last_beat = time.monotonic()
             while True:
                 stopped = stop.wait(0.5 if self.verbose else self.heartbeat)
-                echo_new_output()
+                with self._echo_lock:
+                    self._echo_rest()
                 if stopped:
                     return
                 if time.monotonic() - last_beat >= self.heartbeat:
@@ -110,6 +107,18 @@ class Progress:
         thread = threading.Thread(target=beat, daemon=True)
         self._stop = (stop, thread)
         thread.start()
+
+    def _echo_rest(self) -> None:
+        """Print what the current log gained since the last look (verbose mode only; caller holds the lock)."""
+        log = self._log
+        if not (self.verbose and log is not None and log.exists()):
+            return
+        with open(log, "rb") as f:
+            f.seek(self._offsets.get(log, 0))
+            chunk = f.read()
+            self._offsets[log] = f.tell()
+        for line in chunk.decode(errors="replace").splitlines():
+            self.say(f"      | {line}")
 
     def _stop_heartbeat(self) -> None:
         if self._stop:

@@ -79,3 +79,11 @@ def test_new_scaffolds_a_valid_recipe_and_page(tmp_path):
         scaffold.scaffold("batch-scoring", "orchestration", tmp_path / "recipes", tmp_path / "docs")
     with pytest.raises(ValueError, match="lower case"):
         scaffold.scaffold("Bad Name", "data", tmp_path / "recipes", tmp_path / "docs")
+
+
+def test_verbose_shows_each_attempts_output_in_order(tmp_path):
+    out = recipebook("run", "-v", "retries-once", report_dir=tmp_path / "r", work=tmp_path / "w").stdout
+    lines = [l.strip() for l in out.splitlines()]
+    first, retry, second = (lines.index(x) for x in ("| first try fails", next(l for l in lines if l.startswith("↻ flaky attempt 1")),
+                                                      '| {"ok": true, "items": [1, 2, 3]}'))
+    assert first < retry < second, out
