@@ -1,6 +1,7 @@
 """The environment every step runs in (offline, telemetry off) and the versions a report records."""
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -78,7 +79,6 @@ def _first_line(cmd: list[str], json_key: tuple[str, ...] | None = None) -> str 
     except (OSError, subprocess.TimeoutExpired):
         return None
     if json_key:
-        import json
         try:
             data = json.loads(out)
             for k in json_key:

@@ -59,11 +59,20 @@ def _signal_group(pgid: int, sig: int) -> None:
         pass
 
 
+def _alive(p: psutil.Process) -> bool:
+    """Running, or a zombie thread-group leader whose other threads still run (and may hold sockets, as uvicorn's do)."""
+    if p.status() != psutil.STATUS_ZOMBIE:
+        return True
+    try:
+        return len(os.listdir(f"/proc/{p.pid}/task")) > 1
+    except OSError:
+        return False
+
+
 def _group_alive(pgid: int) -> bool:
     for p in psutil.process_iter(["pid"]):
         try:
-            # A zombie thread-group leader may still have live threads holding its sockets (uvicorn does).
-            if os.getpgid(p.pid) == pgid and (p.status() != psutil.STATUS_ZOMBIE or len(os.listdir(f"/proc/{p.pid}/task")) > 1):
+            if os.getpgid(p.pid) == pgid and _alive(p):
                 return True
         except (ProcessLookupError, psutil.Error, OSError):
             continue
@@ -78,7 +87,7 @@ def tagged_processes(token: str) -> list[psutil.Process]:
         if p.pid == me:
             continue
         try:
-            if p.environ().get(TOKEN_VAR) == token and p.status() != psutil.STATUS_ZOMBIE:
+            if p.environ().get(TOKEN_VAR) == token and _alive(p):
                 found.append(p)
         except (psutil.Error, OSError):
             continue
@@ -93,6 +102,8 @@ def describe_process(p: psutil.Process) -> str:
 
 
 def kill_processes(procs: list[psutil.Process], grace: float = 5.0) -> None:
+    if not procs:
+        return
     for p in procs:
         try:
             p.terminate()

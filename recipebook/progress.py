@@ -14,6 +14,25 @@ def fmt_seconds(s: float | None) -> str:
     return f"{s:.1f}s" if s < 120 else f"{int(s // 60)}m{int(s % 60):02d}s"
 
 
+def describe_failure(recipe: str, failure: dict, log_root: str, target: str = "local") -> str:
+    """The failure block shown on the terminal and in pytest: step, command, problems, log, output tail, what to do."""
+    lines = [f"  ✘ FAILED recipe '{recipe}', step '{failure['step']}'"
+             + (f" (exit code {failure['exit_code']})" if failure.get("exit_code") is not None else "")]
+    command = (failure.get("command") or "").strip().splitlines()
+    if command:
+        lines.append(f"    command:    {command[0]}{' …' if len(command) > 1 else ''}")
+    lines.extend(f"    problem:    {problem}" for problem in failure.get("problems", []))
+    if failure.get("log"):
+        lines.append(f"    log:        {log_root}/{failure['log']}")
+    if failure.get("output_tail"):
+        lines.append("    last lines of output:")
+        lines.extend("      | " + line for line in failure["output_tail"].splitlines())
+    if failure.get("hint"):
+        lines.append(f"    what to do: {failure['hint']}")
+    lines.append(f"    reproduce:  .venv/bin/recipebook run {recipe}{'' if target == 'local' else ' --target ' + target}")
+    return "\n".join(lines)
+
+
 class Progress:
     """Plain line-based progress (works in CI logs and terminals alike)."""
 
@@ -46,7 +65,7 @@ class Progress:
 
     def step_end(self, step_id: str, status: str, seconds: float, detail: str = "") -> None:
         self._stop_heartbeat()
-        mark = {"passed": "✔", "ready": "✔", "failed": "✘", "retry": "↻", "interrupted": "■", "skipped": "·"}.get(status, "?")
+        mark = {"passed": "✔", "failed": "✘", "interrupted": "■"}.get(status, "?")
         self.say(f"      {mark} {step_id} {status} in {fmt_seconds(seconds)}{' — ' + detail if detail else ''}")
 
     def retry(self, step_id: str, attempt: int, seconds: float, problem: str) -> None:
@@ -58,22 +77,8 @@ class Progress:
         mark = {"passed": "✔", "failed": "✘", "skipped": "·", "interrupted": "■"}.get(status, "?")
         self.say(f"  {mark} {name} {status.upper()} in {fmt_seconds(seconds)}{' — ' + reason if reason and status != 'passed' else ''}")
 
-    def failure(self, recipe: str, failure: dict, log_root: str) -> None:
-        lines = [f"\n  ✘ FAILED recipe '{recipe}', step '{failure['step']}'"
-                 + (f" (exit code {failure['exit_code']})" if failure.get("exit_code") is not None else "")]
-        if failure.get("command"):
-            lines.append(f"    command:    {failure['command'].strip().splitlines()[0]}{' …' if len(failure['command'].strip().splitlines()) > 1 else ''}")
-        for problem in failure.get("problems", []):
-            lines.append(f"    problem:    {problem}")
-        if failure.get("log"):
-            lines.append(f"    log:        {log_root}/{failure['log']}")
-        if failure.get("output_tail"):
-            lines.append("    last lines of output:")
-            lines.extend("      | " + line for line in failure["output_tail"].splitlines())
-        if failure.get("hint"):
-            lines.append(f"    what to do: {failure['hint']}")
-        lines.append(f"    reproduce:  .venv/bin/recipebook run {recipe}")
-        self.say("\n".join(lines))
+    def failure(self, recipe: str, failure: dict, log_root: str, target: str = "local") -> None:
+        self.say("\n" + describe_failure(recipe, failure, log_root, target))
 
     def table(self, rows: list[tuple[str, str, float | None, str]], wall: float) -> None:
         width = max([len(r[0]) for r in rows] + [6])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from recipebook import DEFAULT_REPORT_DIR, spec, targets
+from recipebook.progress import Progress, describe_failure
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,7 +45,6 @@ def recipe_report_dir(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="session")
 def recipe_session(request: pytest.FixtureRequest, recipe_target: str, recipe_report_dir: Path):
     """The runner session shared by every recipe item; closed (servers stopped, report finished) at the end."""
-    from recipebook.progress import Progress
     from recipebook.runner import Session
 
     recipes = spec.discover()
@@ -93,14 +93,7 @@ def run_recipe_item(session, name: str) -> None:
     entry = session.run_recipe(name)
     if entry["status"] == "passed":
         return
-    failure = entry.get("failure") or {}
     lines = [f"recipe '{name}' {entry['status']}: {entry.get('reason')}"]
-    if failure.get("command"):
-        lines.append(f"command: {failure['command'].strip()}")
-    if failure.get("output_tail"):
-        lines.append("last lines of output:\n" + failure["output_tail"])
-    if failure.get("hint"):
-        lines.append(f"what to do: {failure['hint']}")
-    if failure.get("log"):
-        lines.append(f"log: {session.log_root / failure['log']}")
+    if entry.get("failure"):
+        lines.append(describe_failure(name, entry["failure"], str(session.log_root), session.target))
     pytest.fail("\n".join(lines), pytrace=False)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 
+from recipebook.expand import expand
 from recipebook.processes import port_open
 
 
@@ -22,8 +23,6 @@ def _http_ok(url: str) -> tuple[bool, str]:
 def wait_ready(ready: dict, env: dict[str, str], log_path: Path, proc: subprocess.Popen,
                deadline: float) -> tuple[bool, str]:
     """Poll every check in `ready` until all pass, the process exits, or the deadline passes; returns (ok, detail)."""
-    from recipebook.expand import expand
-
     port = ready.get("port")
     if port is not None and not str(port).isdigit():
         port = env.get(f"PORT_{str(port).upper()}")

@@ -110,12 +110,12 @@ class Session:
             entry = self._new_entry(recipe)
             entry.update(status="skipped", reason=skip, finished_at=report.now_iso(), duration_s=0.0)
             self.progress.recipe_end(name, "skipped", 0.0, skip)
-            self._finish(name, entry)
+            self._save()
             return entry
         entry = self._execute(recipe)
         self.progress.recipe_end(name, entry["status"], entry["duration_s"] or 0.0, entry["reason"])
         if entry.get("failure"):
-            self.progress.failure(name, entry["failure"], str(self.log_root))
+            self.progress.failure(name, entry["failure"], str(self.log_root), self.target)
         return entry
 
     def close(self) -> dict[str, Any]:
@@ -263,7 +263,6 @@ class Session:
 
     def _run_step(self, running: Running, step: spec.Step, command: str, j: int, m: int, deadline: float,
                   entry: dict[str, Any]) -> dict[str, Any]:
-        recipe = running.recipe
         result: dict[str, Any] = {"id": step.id, "status": "running", "background": step.background, "hidden": step.hidden,
                                   "duration_s": None, "attempts": 0, "exit_code": None, "log": None, "retries": [], "reason": None}
         entry["steps"].append(result)
@@ -353,9 +352,9 @@ class Session:
             for _, proc in reversed(running.backgrounds):
                 processes.stop_group(proc)
             running.backgrounds.clear()
-            leftovers = [processes.describe_process(p) for p in processes.tagged_processes(running.token)]
-            if leftovers:
-                processes.kill_processes(processes.tagged_processes(running.token))
+            survivors = processes.tagged_processes(running.token)
+            leftovers = [processes.describe_process(p) for p in survivors]
+            processes.kill_processes(survivors)
             leftovers += [f"port {port} ({name}) still listening" for name, port in running.ports.items() if processes.port_open(port)]
             if running.namespace:
                 targets.delete_namespace(running.namespace, running.env)
@@ -374,11 +373,6 @@ class Session:
             self._save()
 
     # ---- plumbing -------------------------------------------------------------------------------------------
-    def _finish(self, name: str, entry: dict[str, Any]) -> None:
-        self.report["recipes"][name] = entry
-        self.results[name] = entry
-        self._save()
-
     def _save(self) -> None:
         report.write_atomic(self.report_path, self.report)
 
