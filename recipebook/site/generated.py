@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-from pathlib import Path
 from typing import Any
 
 from recipebook import spec
@@ -155,8 +154,8 @@ def _properties_table(node: dict[str, Any]) -> list[str]:
     return lines
 
 
-def spec_reference(schema_path: Path = spec.SCHEMA_PATH) -> str:
-    schema = json.loads(Path(schema_path).read_text())
+def spec_reference() -> str:
+    schema = spec.schema()
     lines = ["# Recipe spec reference", "", GENERATED_NOTE,
              f"Generated from `recipebook/recipe.schema.json`. {schema.get('description', '')} "
              "A spec lives at `recipes/<name>/recipe.yaml`; `.venv/bin/recipebook list` validates every spec and names "
