@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from recipebook import report as report_format
+from recipebook.targets import TARGETS
 
-TARGETS = ("local", "kind")
 GOOD = "passed"
 
 

@@ -7,11 +7,12 @@ import posixpath
 from typing import Any
 
 from recipebook import spec
+from recipebook.targets import TARGETS
 
 from recipebook.site.banner import STYLES, TARGET_LABELS
 from recipebook.site.checks import SiteModel
 from recipebook.site.components import Component, installed_version, pinned_version, reported_version
-from recipebook.site.evidence import TARGETS, parse_time
+from recipebook.site.evidence import parse_time
 
 STAGES = ("data", "training", "serving", "orchestration", "platform", "operations")
 STATE_MARKS = {"passed": "✅ passed", "failed": "❌ failed", "stale": "⚠️ stale", "too-old": "⚠️ too old",

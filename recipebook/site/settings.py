@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from recipebook.targets import TARGETS
+
 DEFAULT_MAX_AGE_DAYS = 7.0
 DEFAULT_REQUIRED_TARGETS = ("local",)
 
@@ -44,9 +46,9 @@ def from_environment(project_root: Path, docs_dir: Path, mkdocs_strict: bool,
         raise ValueError(f"RECIPEBOOK_MAX_REPORT_AGE_DAYS={raw_age!r} is not a number of days") from None
     raw_targets = env.get("RECIPEBOOK_REQUIRED_TARGETS")
     targets = tuple(t.strip() for t in raw_targets.split(",") if t.strip()) if raw_targets is not None else DEFAULT_REQUIRED_TARGETS
-    unknown = [t for t in targets if t not in ("local", "kind")]
+    unknown = [t for t in targets if t not in TARGETS]
     if unknown:
-        raise ValueError(f"RECIPEBOOK_REQUIRED_TARGETS: unknown target(s) {', '.join(unknown)}; use local and/or kind")
+        raise ValueError(f"RECIPEBOOK_REQUIRED_TARGETS: unknown target(s) {', '.join(unknown)}; use {' and/or '.join(TARGETS)}")
     return Settings(
         project_root=Path(project_root),
         docs_dir=Path(docs_dir),
