@@ -128,12 +128,11 @@ def parse(data: Any, spec_file: Path) -> Recipe:
         ready = s.get("ready")
         if ready and "port" in ready and not str(ready["port"]).isdigit() and str(ready["port"]).upper() not in ports:
             raise SpecError(f"{where}: steps[{i}].ready.port: '{ready['port']}' is not declared under 'ports' ({', '.join(ports) or 'none declared'})")
-        for bad in ("output_matches",):
-            for pattern in s.get("expect", {}).get(bad, []):
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    raise SpecError(f"{where}: steps[{i}].expect.{bad}: invalid regular expression {pattern!r}: {exc}") from None
+        for pattern in s.get("expect", {}).get("output_matches", []):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise SpecError(f"{where}: steps[{i}].expect.output_matches: invalid regular expression {pattern!r}: {exc}") from None
         steps.append(Step(
             id=s["id"], run=_command_map(s["run"]), description=s.get("description", ""),
             hidden=s.get("hidden", False), background=s.get("background", False), ready=ready,
