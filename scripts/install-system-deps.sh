@@ -3,6 +3,6 @@
 # test of the site) and Docker (image builds and smoke runs). Needs root (or sudo). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f scripts/install-browser.sh ] && bash scripts/install-browser.sh
-[ -f scripts/install-docker.sh ] && bash scripts/install-docker.sh
+bash scripts/install-browser.sh
+bash scripts/install-docker.sh
 echo "install-system-deps: done"

@@ -6,7 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 status=0
 .venv/bin/recipebook verify "$@" || status=$?
-if [ -x scripts/build-site.sh ] || [ -f scripts/build-site.sh ]; then
-  bash scripts/build-site.sh || status=$((status == 0 ? 1 : status))
-fi
+bash scripts/build-site.sh || status=$((status == 0 ? 1 : status))
 exit "$status"
