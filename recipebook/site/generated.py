@@ -13,8 +13,8 @@ from recipebook.site.banner import STYLES, TARGET_LABELS
 from recipebook.site.checks import SiteModel
 from recipebook.site.components import Component, installed_version, pinned_version, reported_version
 from recipebook.site.evidence import parse_time
+from recipebook.site.navigation import STAGE_ORDER
 
-STAGES = ("data", "training", "serving", "orchestration", "platform", "operations")
 STATE_MARKS = {"passed": "✅ passed", "failed": "❌ failed", "stale": "⚠️ stale", "too-old": "⚠️ too old",
                "skipped": "➖ skipped", "not-verified": "➖ not verified"}
 
@@ -38,7 +38,7 @@ def recipe_index(model: SiteModel) -> str:
     lines = ["# Recipes", "", GENERATED_NOTE,
              "Every recipe is a folder under `recipes/` that CI executes; its page shows the evidence of the last run. "
              f"Status per target, from the verification reports (required for this build: {', '.join(model.settings.required_targets) or 'none'}).", ""]
-    for stage in STAGES:
+    for stage in STAGE_ORDER:
         recipes = [r for r in model.recipes.values() if r.stage == stage]
         if not recipes:
             continue

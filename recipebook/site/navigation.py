@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from recipebook import spec
 from recipebook.spec import Recipe
 
-STAGE_ORDER = ("data", "training", "serving", "orchestration", "platform", "operations")
+# The stages in pipeline order: the schema's `stage` enum, so a stage the specs accept is never missing here.
+STAGE_ORDER = tuple(spec.schema()["properties"]["stage"]["enum"])
 RECIPES_SECTION = "Recipes"
 OPERATIONS_SECTION = "Operations"
 
