@@ -78,19 +78,24 @@ def _versions_env(project_root: Path) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
-def _image_tag(project_root: Path, image: str) -> str | None:
+def _image_tags(project_root: Path) -> dict[str, str]:
+    """image -> the tag the first deploy/**/kustomization.yaml that pins it gives (images: newTag)."""
+    tags: dict[str, str] = {}
     for kustomization in sorted((Path(project_root) / "deploy").rglob("kustomization.yaml")):
         data = yaml.safe_load(kustomization.read_text()) or {}
         for entry in data.get("images") or []:
-            if entry.get("name") == image and entry.get("newTag"):
-                return str(entry["newTag"])
-    return None
+            if entry.get("name") and entry.get("newTag"):
+                tags.setdefault(entry["name"], str(entry["newTag"]))
+    return tags
 
 
-def pinned_version(component: Component, project_root: Path) -> str | None:
-    """The version the repository pins for a non-Python component (deploy/versions.env or a kustomization)."""
-    if component.version_var:
-        return _versions_env(project_root).get(component.version_var)
-    if component.image:
-        return _image_tag(project_root, component.image)
-    return None
+def pinned_versions(registry: dict[str, Component], project_root: Path) -> dict[str, str]:
+    """name -> the version the repository pins for a non-Python component (deploy/versions.env or a kustomization);
+    each of those files is read once for the whole registry."""
+    variables, tags = _versions_env(project_root), _image_tags(project_root)
+    pins = {}
+    for c in registry.values():
+        version = variables.get(c.version_var) if c.version_var else tags.get(c.image) if c.image else None
+        if version:
+            pins[c.name] = version
+    return pins

@@ -11,7 +11,7 @@ from recipebook.targets import TARGETS
 
 from recipebook.site.banner import STYLES, TARGET_LABELS
 from recipebook.site.checks import SiteModel
-from recipebook.site.components import Component, installed_version, pinned_version, reported_version
+from recipebook.site.components import Component, installed_version, pinned_versions, reported_version
 from recipebook.site.evidence import parse_time
 from recipebook.site.navigation import STAGE_ORDER
 
@@ -114,14 +114,14 @@ def coverage(model: SiteModel) -> str:
     return "\n".join(lines) + "\n"
 
 
-def component_table(registry: dict[str, Component], model: SiteModel | None = None) -> str:
-    """Role, tool, version (installed, else reported), required or optional, what it adds."""
-    env = ((model.reports.get("local") or {}).get("environment") if model else None) or {}
-    kind_env = ((model.reports.get("kind") or {}).get("environment") if model else None) or {}
+def component_table(registry: dict[str, Component], model: SiteModel) -> str:
+    """Role, tool, version (installed, else pinned, else reported), required or optional, what it adds."""
+    env = (model.reports.get("local") or {}).get("environment") or {}
+    kind_env = (model.reports.get("kind") or {}).get("environment") or {}
+    pins = pinned_versions(registry, model.settings.project_root)
     lines = ["| Component | Role | Tool | Version | Required | What it adds |", "|---|---|---|---|---|---|"]
-    ordered = sorted(registry.values(), key=lambda c: (not c.required, list(registry).index(c.name)))
-    for c in ordered:
-        pinned = pinned_version(c, model.settings.project_root) if model else None
+    for c in sorted(registry.values(), key=lambda c: not c.required):  # stable: file order within each group
+        pinned = pins.get(c.name)
         version = installed_version(c.package) or pinned or reported_version(c, env) or reported_version(c, kind_env)
         where = f" (pinned in {c.pinned_in})" if pinned and c.pinned_in else ""
         shown = f"`{version}`{where}" if version else c.pinned_in or "—"
