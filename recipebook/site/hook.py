@@ -116,7 +116,8 @@ def on_page_markdown(markdown, page, config, files, **_):
         markdown = markdown.replace(REQUIRED_OPTIONAL, generated.required_and_optional(_build["registry"], uri))
     markdown = RECIPE_LIST.sub(lambda m: generated.recipe_list(model, uri, m["stage"], m["target"]), markdown)
     page_recipes = model.page_recipes.get(uri, [])
-    if model.scans.get(page.file.src_uri) and model.scans[page.file.src_uri].placeholders:
+    if uri in model.scans and model.scans[uri].placeholders:
+        # expand() scans again: `markdown` has no front matter and may have grown above, so the build's line numbers differ
         markdown = steps.expand(markdown, page_recipes, model.recipes)
     if page_recipes:
         banners = "".join(banner.render(r, model.evidence[r.name], model.settings.required_targets, _build["registry"])
