@@ -64,13 +64,14 @@ def render(recipe: Recipe, evidence: dict[str, Evidence], required: tuple[str, .
     states = [e.state for e in shown] or ["not-verified"]
     worst = min(states, key=SEVERITY.index)
     kind, headline = STYLES[worst]
-    if not set(recipe.targets) & set(required) and worst != "passed":
+    runs_where_required = bool(set(recipe.targets) & set(required))
+    if not runs_where_required and worst != "passed":
         kind, headline = "info", "Not verified here"
     body = []
     for ev in shown:
         body.extend(_target_line(ev, registry, recipe.components))
         body.append("")
-    if not set(recipe.targets) & set(required):
+    if not runs_where_required:
         body.append(f"This recipe runs on {', '.join(TARGET_LABELS[t] for t in recipe.targets)} only, "
                     "which this build does not require; see [how verification works](/contributing/verification.md).")
     text = "\n".join("    " + line if line else "" for line in body).rstrip()
