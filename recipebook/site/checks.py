@@ -119,7 +119,8 @@ def _has_section(path: Path, section: str) -> bool:
 def check_includes(model: SiteModel, uri: str, page: PageScan) -> list[Finding]:
     found = []
     root = model.settings.project_root
-    covered = _hashed_files(model.page_recipes.get(uri, []))
+    recipe_page = model.is_recipe_page(uri)
+    covered = _hashed_files(model.page_recipes.get(uri, [])) if recipe_page and page.includes else set()
     for inc in page.includes:
         target = root / inc.path
         if not target.is_file():
@@ -131,7 +132,7 @@ def check_includes(model: SiteModel, uri: str, page: PageScan) -> list[Finding]:
                                  f"add `--8<-- [start:{inc.section}]` and `--8<-- [end:{inc.section}]` comments to the file, or correct the name"))
         # Any file the page's recipes hash may be shown (their folders and their `files:`, e.g. deploy/ manifests);
         # anything else would not invalidate their verification when edited.
-        if model.is_recipe_page(uri) and target.resolve() not in covered:
+        if recipe_page and target.resolve() not in covered:
             owners = ", ".join(r.name for r in model.page_recipes.get(uri, [])) or "none"
             found.append(Finding(_docs(uri), f"line {inc.line}: '{inc.path}' is not a file of this page's recipes ({owners}), so editing it would not invalidate their verification",
                                  "include it from the page's own recipe, or add it to that recipe's `files:`"))
