@@ -37,12 +37,13 @@ def check_directory(directory: Path, kubernetes_version: str) -> tuple[int, list
     file = render.display(rendered.kustomization)
     found = []
     for obj in rendered.objects:
-        name = render.object_name(obj)
-        checks = [("schema", schema.errors(obj, kubernetes_version)), ("policy", policy.problems(obj))]
-        for rule, items in checks:
-            for field, message in items:
-                source = render.origin(obj, directory)
-                found.append(Problem(file, source and render.display(source), name, field, message, rule))
+        broken = [("schema", *item) for item in schema.errors(obj, kubernetes_version)]
+        broken += [("policy", *item) for item in policy.problems(obj)]
+        if not broken:
+            continue
+        source = render.origin(obj, directory)  # reads the source files: once per object, only when it has problems
+        name, where = render.object_name(obj), source and render.display(source)
+        found.extend(Problem(file, where, name, field, message, rule) for rule, field, message in broken)
     return len(rendered.objects), found
 
 
