@@ -37,7 +37,7 @@ def discover(root: Path = PROJECT_ROOT) -> list[Path]:
     found = set()
     for top in SEARCH_DIRS:
         for name in KUSTOMIZATION_NAMES:
-            found.update(p.parent for p in (root / top).rglob(name) if "build" not in p.parts)
+            found.update(p.parent for p in (root / top).rglob(name) if "build" not in p.relative_to(root).parts)
     return sorted(found)
 
 
