@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from recipebook.k8s import versions
+
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "components.yaml"
 
 
@@ -72,10 +74,7 @@ def key_versions(names: tuple[str, ...] | list[str], environment: dict[str, Any]
 
 def _versions_env(project_root: Path) -> dict[str, str]:
     path = Path(project_root) / "deploy" / "versions.env"
-    if not path.is_file():
-        return {}
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.lstrip().startswith("#"))
-    return {k.strip(): v.strip() for k, v in pairs}
+    return versions.load(path) if path.is_file() else {}
 
 
 def _image_tags(project_root: Path) -> dict[str, str]:
