@@ -34,10 +34,11 @@ def main(argv: list[str]) -> int:
         print("usage: python -m recipebook.k8s.images check-subset IMAGE_REQUIREMENTS requirements.lock", file=sys.stderr)
         return 2
     subset_file, lock_file = Path(argv[1]), Path(argv[2])
-    problems = subset_problems(subset_file.read_text(), lock_file.read_text())
+    subset = subset_file.read_text()
+    problems = subset_problems(subset, lock_file.read_text())
     for problem in problems:
         print(f"ERROR: {subset_file}: {problem}", file=sys.stderr)
-    if not pins(subset_file.read_text()):
+    if not pins(subset):
         print(f"ERROR: {subset_file}: no pinned requirement found", file=sys.stderr)
         return 1
     return 1 if problems else 0
