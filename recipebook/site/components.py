@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ class Component:
     image: str | None = None  # an image whose tag a deploy/**/kustomization.yaml pins (images: newTag)
 
 
-@lru_cache(maxsize=4)
 def load(path: Path = REGISTRY_PATH) -> dict[str, Component]:
     """name -> Component, in file order; a malformed entry raises ValueError naming the file and the key."""
     data = yaml.safe_load(Path(path).read_text()) or {}
