@@ -8,7 +8,6 @@ tests skip with the reason - except under CI=true, where they fail: there Docker
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from recipebook import PROJECT_ROOT
+from recipebook.environment import base_env, venv_bin
 from recipebook.k8s import versions
+from recipebook.processes import free_port
 
 TAG = versions.load()["IMAGE_TAG"]
-OFFLINE = {"DO_NOT_TRACK": "true", "MLFLOW_DISABLE_TELEMETRY": "true", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
 
 def docker_problem() -> str | None:
@@ -44,12 +44,6 @@ def built_images():
     assert result.returncode == 0, f"build-images.sh failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     print(f"\nbuild-images.sh: {time.monotonic() - start:.0f} s\n{result.stdout}")
     return result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url: str, seconds: float, container: str | None = None) -> None:
@@ -112,11 +106,11 @@ def test_scoring_image_answers_a_prediction(built_images, tiny_model):
 
 @pytest.fixture
 def prefect_server(tmp_path):
-    """`prefect server start` on a free loopback port, from the project's environment."""
+    """`prefect server start` on a free loopback port, in the environment recipe steps get (offline, telemetry off)."""
     port = free_port()
-    env = {**os.environ, **OFFLINE, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env = {**base_env(), "PREFECT_HOME": str(tmp_path / "prefect-home")}
     log = (tmp_path / "prefect-server.log").open("w")
-    process = subprocess.Popen([str(PROJECT_ROOT / ".venv" / "bin" / "prefect"), "server", "start", "--host", "127.0.0.1",
+    process = subprocess.Popen([str(venv_bin() / "prefect"), "server", "start", "--host", "127.0.0.1",
                                 "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_http(f"http://127.0.0.1:{port}/api/health", 120)
