@@ -1,17 +1,16 @@
 """Unit tests of the pipeline recipes' helpers (fast, no servers): the recipes themselves run in tests/test_recipes.py."""
 import importlib.util
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-RECIPES = Path(__file__).resolve().parents[2] / "recipes"
+from recipebook import RECIPES_DIR
 
 
 def load(relative: str):
     """Import a recipe file as a module, the way the recipe's own folder would."""
-    path = RECIPES / relative
+    path = RECIPES_DIR / relative
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = module
