@@ -12,9 +12,9 @@ import jsonschema
 import yaml
 
 from recipebook import RECIPES_DIR
+from recipebook.targets import TARGETS
 
 SCHEMA_PATH = Path(__file__).with_name("recipe.schema.json")
-TARGETS = ("local", "kind")
 
 
 class SpecError(Exception):
