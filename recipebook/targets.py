@@ -6,8 +6,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from recipebook.k8s import versions
+
 TARGETS = ("local", "kind")
-KIND_CLUSTER = os.environ.get("KIND_CLUSTER_NAME", "recipebook")
+
+
+def kind_cluster_name() -> str:
+    """KIND_CLUSTER_NAME from the environment, else from deploy/versions.env (where scripts/kind-up.sh reads it)."""
+    return os.environ.get("KIND_CLUSTER_NAME") or versions.load()["KIND_CLUSTER_NAME"]
 
 
 def _run(cmd: list[str], timeout: float = 20) -> subprocess.CompletedProcess | None:
@@ -29,8 +35,9 @@ def kind_missing_reason() -> str | None:
     if not shutil.which("kubectl"):
         return "the kind target needs `kubectl`, which is not on PATH"
     clusters = _run(["kind", "get", "clusters"])
-    if clusters is None or KIND_CLUSTER not in clusters.stdout.split():
-        return f"no kind cluster named '{KIND_CLUSTER}' is running: create it with `bash scripts/kind-up.sh`"
+    name = kind_cluster_name()
+    if clusters is None or name not in clusters.stdout.split():
+        return f"no kind cluster named '{name}' is running: create it with `bash scripts/kind-up.sh`"
     return None
 
 
