@@ -11,22 +11,33 @@ from pathlib import Path
 
 from recipebook import PROJECT_ROOT
 
-# Telemetry off and nothing fetched at run time (DESIGN.md, "Runs offline").
-OFFLINE_ENV = {
+# The settings every page exports in its env.sh (telemetry off); the spec check requires them there.
+TELEMETRY_ENV = {
     "DO_NOT_TRACK": "true",  # MLflow ignores "1"
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+}
+
+# Guards the runner adds to every command (DESIGN.md, "Runs offline"). None of them can make a step pass that
+# would fail for a reader: they make a download or telemetry fail loudly, or emulate a terminal (line-by-line
+# output, no GUI). The telemetry settings are repeated here so a page that forgot them still phones nowhere
+# while it is verified; the spec check makes the page show them anyway.
+GUARD_ENV = {
+    **TELEMETRY_ENV,
     "PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY": "false",
     "HF_HUB_OFFLINE": "1",
     "PIP_NO_INDEX": "1",  # a recipe that tries to pip install at run time fails loudly instead of downloading
-    "PYTHONUNBUFFERED": "1",
+    "UV_OFFLINE": "1",  # uv installs from its cache (filled by scripts/setup.sh) or fails, naming the package
+    "UV_NO_PROGRESS": "1",
+    "PYTHONUNBUFFERED": "1",  # a terminal shows output line by line; a log file would buffer it
     "MPLBACKEND": "Agg",
     "GIT_PYTHON_REFRESH": "quiet",
 }
 
 # Inherited variables that would silently point a recipe at someone else's servers (a stray PREFECT_API_KEY
-# gives 401s against a self-hosted server); recipes get these only from the recipes they need.
+# gives 401s against a self-hosted server), or into the project's own environment instead of the recipe's.
 DROPPED_PREFIXES = ("PREFECT_", "MLFLOW_")
+DROPPED = ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "CONDA_PREFIX")
 
 KEY_PACKAGES = (
     "prefect", "mlflow", "scikit-learn", "pandas", "pyarrow", "pandera", "evidently", "numpy",
@@ -40,10 +51,19 @@ def venv_bin() -> Path:
 
 
 def base_env() -> dict[str, str]:
-    """The parent environment minus Prefect/MLflow settings, plus the offline settings and the venv first on PATH."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED_PREFIXES)}
-    env.update(OFFLINE_ENV)
-    env["PATH"] = f"{venv_bin()}{os.pathsep}{env.get('PATH', '')}"
+    """A new terminal on this machine: the parent environment without Prefect/MLflow settings and without the
+    project's own virtualenv (the page activates the recipe's), plus the guards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED_PREFIXES) and k not in DROPPED}
+    own = {str(venv_bin()), str(venv_bin().resolve())}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p and p not in own)
+    env.update(GUARD_ENV)
+    return env
+
+
+def tool_env() -> dict[str, str]:
+    """For the engine's own helpers that need the project's packages (not for recipe steps)."""
+    env = base_env()
+    env["PATH"] = f"{venv_bin()}{os.pathsep}{env['PATH']}"
     env["VIRTUAL_ENV"] = str(venv_bin().parent)
     return env
 

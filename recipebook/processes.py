@@ -128,3 +128,23 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(0.5)
         return s.connect_ex((host, port)) == 0
+
+
+def open_files(procs: list[subprocess.Popen]) -> set[str]:
+    """Paths of the files held open by these processes and everything in their process groups."""
+    groups = set()
+    for proc in procs:
+        try:
+            groups.add(os.getpgid(proc.pid))
+        except ProcessLookupError:
+            continue
+    paths: set[str] = set()
+    if not groups:
+        return paths
+    for p in psutil.process_iter(["pid"]):
+        try:
+            if os.getpgid(p.pid) in groups:
+                paths.update(f.path for f in p.open_files())
+        except (ProcessLookupError, psutil.Error, OSError):
+            continue
+    return paths

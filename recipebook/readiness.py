@@ -25,7 +25,7 @@ def wait_ready(ready: dict, env: dict[str, str], log_path: Path, proc: subproces
     """Poll every check in `ready` until all pass, the process exits, or the deadline passes; returns (ok, detail)."""
     port = ready.get("port")
     if port is not None and not str(port).isdigit():
-        port = env.get(f"PORT_{str(port).upper()}")
+        port = env.get(str(port))
     url = expand(ready["http"], env) if "http" in ready else None
     pattern = re.compile(ready["log"], re.MULTILINE) if "log" in ready else None
     last = "no check has run yet"

@@ -7,6 +7,7 @@ recipes that need them, and are torn down (with their leftover check) when the s
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -17,24 +18,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, PROJECT_ROOT, environment, hints, processes, readiness, report, spec, targets
+from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, PROJECT_ROOT, environment, hints, procedure, processes, readiness, report, spec, targets, venvs
 from recipebook.expand import expand
 from recipebook.expectations import check as check_expectations
 from recipebook.hashing import content_hash
 from recipebook.progress import Progress
+from recipebook.terminal import Terminal, carry_over, script
+from recipebook.workfolder import changes, snapshot
 
 TAIL_LINES = 25
 
 
 @dataclass
 class Running:
-    """What a recipe has started and must stop: background steps, ports, its namespace."""
+    """What a recipe has started and must stop: background steps, ports, its namespace.
+
+    `env` is a new terminal (what a reader opens, plus the runner's few overrides); `terminal` is the page's
+    first terminal as the steps so far left it (exports and folder carry over from step to step).
+    """
     recipe: spec.Recipe
     work_dir: Path
     log_dir: Path
     env: dict[str, str]
     token: str
     ports: dict[str, int]
+    terminal: Terminal
+    check_dir: Path
     namespace: str | None = None
     backgrounds: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
 
@@ -78,8 +87,16 @@ class Session:
         self._save()
 
     # ---- public -------------------------------------------------------------------------------------------
-    def run_many(self, names: list[str]) -> dict[str, dict[str, Any]]:
-        """Run the named recipes (and what they need) in order, then close the session."""
+    def run_many(self, names: list[str], shuffle_seed: int | None = None) -> dict[str, dict[str, Any]]:
+        """Run the named recipes (and what they need) in order, then close the session.
+
+        With `shuffle_seed`, the order is a seeded shuffle (needed recipes still first), so a recipe that only
+        passes after another one is found, and the failing order can be replayed with the same seed."""
+        if shuffle_seed is not None:
+            names = list(names)
+            random.Random(shuffle_seed).shuffle(names)
+            self.progress.say(f"order shuffled with seed {shuffle_seed} (replay: recipebook verify --shuffle {shuffle_seed})")
+            self.report["shuffle_seed"] = shuffle_seed
         order = spec.order_with_needs(names, self.recipes)
         self.planned = order
         with self._signals_raise():
@@ -103,7 +120,7 @@ class Session:
             self.run_recipe(need)
         self._count += 1
         total = max(len(self.planned), self._count)
-        self.progress.recipe_start(self._count, total, name, recipe.title, self.target, len(recipe.steps),
+        self.progress.recipe_start(self._count, total, name, recipe.title, self.target, len(procedure.all_steps(recipe)),
                                    note=f" — needs {', '.join(recipe.needs)}" if recipe.needs else "")
         skip = self._skip_reason(recipe)
         if skip:
@@ -162,6 +179,7 @@ class Session:
             "started_at": report.now_iso(), "finished_at": None, "duration_s": None, "attempts": 0,
             "git_commit": self.report["git_commit"], "git_dirty": self.report["git_dirty"],
             "environment": self.environment, "failure": None, "steps": [], "cleanup": None,
+            "commands": [], "requirements": _requirements_of(recipe),
         }
         self.report["recipes"][recipe.name] = entry
         self.results[recipe.name] = entry
@@ -169,40 +187,41 @@ class Session:
         return entry
 
     def _prepare(self, recipe: spec.Recipe) -> Running:
+        """An empty work folder and a new terminal: the page does the rest (DESIGN.md, principle 1)."""
         work = self.work_root / recipe.name
         shutil.rmtree(work, ignore_errors=True)
-        shutil.copytree(recipe.path, work, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc"))
-        for rel in recipe.files:
-            shutil.copy2(recipe.path / rel, work / Path(rel).name)
+        work.mkdir(parents=True)
+        check_dir = self.work_root / f".checks-{recipe.name}"
+        shutil.rmtree(check_dir, ignore_errors=True)
+        check_dir.mkdir(parents=True)
         log_dir = self.log_root / "logs" / recipe.name
         shutil.rmtree(log_dir, ignore_errors=True)
         log_dir.mkdir(parents=True)
         ports = {p: processes.free_port() for p in recipe.ports}
         env = environment.base_env()
+        env[processes.TOKEN_VAR] = f"{self.run_id}-{recipe.name}"
+        # The only values the runner sets: each overrides a default the page shows (spec.discover checks that).
+        env[procedure.REPO_VAR] = str(procedure.repo_root(recipe))
         for need in recipe.needs:
             env.update(self._provided(need))
-        env.update({
-            "RECIPE_NAME": recipe.name, "RECIPE_DIR": str(recipe.path), "WORK_DIR": str(work),
-            "RECIPE_TARGET": self.target, "PREFECT_HOME": str(work / ".prefect"),
-            processes.TOKEN_VAR: f"{self.run_id}-{recipe.name}",
-        })
-        env.update({f"PORT_{p}": str(v) for p, v in ports.items()})
-        venv = PROJECT_ROOT / ".venvs" / recipe.name
-        if venv.is_dir():
-            env["RECIPE_VENV"] = str(venv)
+        env.update({p: str(v) for p, v in ports.items()})
+        for var, requirements in procedure.venv_files(recipe).items():
+            env[var] = str(venvs.path_for(requirements))
         namespace = None
         if self.target == "kind":
             namespace = targets.namespace_for(recipe.name)
             env.update(KUBECONFIG=targets.kubeconfig(), RECIPE_NAMESPACE=namespace)
-        for k, v in recipe.env.items():
-            env[k] = expand(v, env)
-        return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, namespace)
+        return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, Terminal(dict(env), work), check_dir, namespace)
 
     def _provided(self, need: str) -> dict[str, str]:
         running = self.up.get(need)
         if running is None:  # a needed recipe that provides nothing is not kept up
             return {}
-        return {k: expand(v, running.env) for k, v in running.recipe.provides.items()}
+        return {k: expand(v, running.terminal.env) for k, v in running.recipe.provides.items()}
+
+    def _steps(self, recipe: spec.Recipe) -> list[tuple[spec.Step, str | None]]:
+        """(step, command for this target): the generated get-files/install steps, then the recipe's own."""
+        return [(s, s.command_for(self.target)) for s in procedure.all_steps(recipe)]
 
     def _execute(self, recipe: spec.Recipe) -> dict[str, Any]:
         entry = self._new_entry(recipe)
@@ -216,12 +235,13 @@ class Session:
                 error = targets.create_namespace(running.namespace, running.env)
                 if error:
                     raise _SetupFailed(error)
-            steps = recipe.steps
-            for j, step in enumerate(steps, 1):
-                command = step.command_for(self.target)
+            steps = self._steps(recipe)
+            for j, (step, command) in enumerate(steps, 1):
                 if command is None:
                     entry["steps"].append({"id": step.id, "status": "skipped", "reason": f"no command for target {self.target}"})
                     continue
+                if not step.hidden:
+                    entry["commands"].append({"step": step.id, "command": command})
                 result = self._run_step(running, step, command, j, len(steps), deadline, entry)
                 executed += 1
                 if result["status"] != "passed":
@@ -267,9 +287,6 @@ class Session:
                                   "duration_s": None, "attempts": 0, "exit_code": None, "log": None, "retries": [], "reason": None}
         entry["steps"].append(result)
         self._save()
-        env = dict(running.env)
-        for k, v in step.env.items():
-            env[k] = expand(v, env)
         t0 = time.monotonic()
         self.progress.step_start(j, m, step.id, step.description, t0)
         for attempt in range(1, step.retries + 2):
@@ -278,7 +295,7 @@ class Session:
             log_path = running.log_dir / f"{j:02d}-{step.id}{suffix}.log"
             self.progress.attempt_log(log_path)
             result["log"] = str(log_path.relative_to(self.log_root))
-            problems, hint, code = self._attempt(running, step, command, env, log_path, deadline)
+            problems, hint, code = self._attempt(running, step, command, log_path, deadline)
             result["exit_code"] = code
             if not problems:
                 result.update(status="passed", reason=None, problems=[], hint=None)
@@ -296,18 +313,36 @@ class Session:
         self._save()
         return result
 
-    def _attempt(self, running: Running, step: spec.Step, command: str, env: dict[str, str], log_path: Path,
+    def _attempt(self, running: Running, step: spec.Step, command: str, log_path: Path,
                  deadline: float) -> tuple[list[str], str | None, int | None]:
-        """One try of a step: (problems, hint, exit code). Empty problems = passed."""
+        """One try of a step: (problems, hint, exit code). Empty problems = passed.
+
+        A visible step runs in the page's terminal and leaves it changed for the next; a background step is a
+        new terminal; a hidden check runs in the page's terminal but may change nothing (variables or files)."""
         recipe = running.recipe
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return [f"the recipe's {recipe.timeout:g} s timeout was used up before this step"], hints.for_timeout(step.id, recipe.timeout, recipe.name), None
-        proc = processes.start(command, running.work_dir, env, log_path)
+        terminal = running.terminal
+        state = None
+        if step.background:
+            env, cwd = dict(running.env), running.work_dir
+        else:
+            env, cwd = dict(terminal.env), terminal.cwd
+            if step.hidden:
+                env["RECIPEBOOK_CHECK_DIR"] = str(running.check_dir)
+                env["PYTHONDONTWRITEBYTECODE"] = "1"
+                for k, v in step.env.items():
+                    env[k] = expand(v, env)
+            else:
+                state = running.log_dir / f".terminal-{step.id}"
+        before = snapshot(running.work_dir) if step.hidden else None  # checks may only check
+        proc = processes.start(script(command, state), cwd, env, log_path)
         try:
             if step.background:
                 ready_timeout = float(step.ready.get("timeout", step.timeout))
-                ok, detail = readiness.wait_ready(step.ready, env, log_path, proc, time.monotonic() + min(ready_timeout, remaining))
+                ready_env = {**terminal.env, **running.env}
+                ok, detail = readiness.wait_ready(step.ready, ready_env, log_path, proc, time.monotonic() + min(ready_timeout, remaining))
                 if ok:
                     running.backgrounds.append((step.id, proc))
                     return [], None, None
@@ -322,8 +357,16 @@ class Session:
                 which = "step" if limit == step.timeout else "recipe"
                 budget = step.timeout if which == "step" else recipe.timeout
                 return [f"timed out after {limit:.0f} s (the {which}'s timeout is {budget:g} s)"], hints.for_timeout(step.id, budget, recipe.name), None
+            if state is not None:
+                running.terminal = carry_over(terminal, state)
             output = log_path.read_text(errors="replace")
             problems = check_expectations(step.expect, code, output, running.work_dir)
+            if before is not None:
+                changed = changes(before, snapshot(running.work_dir), _open_files(running), running.work_dir.resolve())
+                if changed:
+                    problems.append("a hidden check may only check, but it changed the work folder: " + ", ".join(changed[:5])
+                                    + (f" (and {len(changed) - 5} more)" if len(changed) > 5 else "")
+                                    + "; write scratch files to $RECIPEBOOK_CHECK_DIR, or make the step visible on the page")
             return problems, (hints.for_exit(code, output) if problems else None), code
         except KeyboardInterrupt:
             processes.stop_group(proc)
@@ -340,7 +383,7 @@ class Session:
                 command = c.run.get(self.target)
                 if command is None:
                     continue
-                proc = processes.start(command, running.work_dir, running.env, log_path)
+                proc = processes.start(command, running.terminal.cwd, running.terminal.env, log_path)
                 try:
                     code = proc.wait(timeout=c.timeout)
                 except subprocess.TimeoutExpired:
@@ -407,6 +450,18 @@ class Session:
                 signal.signal(sig, handler)
             if caught:
                 self.interrupted = True
+
+
+def _requirements_of(recipe: spec.Recipe) -> dict[str, str]:
+    """The pinned versions the recipe runs with (from its requirements.txt), recorded with its evidence."""
+    from recipebook import requirements
+    path = recipe.path / procedure.REQUIREMENTS
+    return requirements.pins(path) if recipe.packages and path.is_file() else {}
+
+
+def _open_files(running: Running) -> set[str]:
+    """Files the recipe's servers hold open (their databases change while a check reads through them)."""
+    return processes.open_files([proc for _, proc in running.backgrounds])
 
 
 class _SetupFailed(Exception):

@@ -60,9 +60,10 @@ class Recipe:
     files: tuple[str, ...] = ()
     timeout: float = 900
     ports: tuple[str, ...] = ()
-    env: dict[str, str] = field(default_factory=dict)
     provides: dict[str, str] = field(default_factory=dict)
     cleanup: tuple[Cleanup, ...] = ()
+    packages: tuple[str, ...] = ()
+    venvs: dict[str, str] = field(default_factory=dict)
 
     @property
     def spec_file(self) -> Path:
@@ -118,15 +119,23 @@ def parse(data: Any, spec_file: Path) -> Recipe:
         lines = [f"  - {_where(e)}: {_explain(e)}" for e in errors[:10]]
         raise SpecError(f"{where}: invalid recipe spec (schema: recipebook/recipe.schema.json)\n" + "\n".join(lines))
 
+    from recipebook.procedure import GENERATED_STEP_IDS
+
     steps = []
     seen: set[str] = set()
-    ports = tuple(p.upper() for p in data.get("ports", []))
+    ports = tuple(data.get("ports", []))
     for i, s in enumerate(data["steps"]):
         if s["id"] in seen:
             raise SpecError(f"{where}: steps[{i}].id: duplicate step id '{s['id']}'; step ids must be unique")
+        if s["id"] in GENERATED_STEP_IDS:
+            raise SpecError(f"{where}: steps[{i}].id: '{s['id']}' is generated for every recipe (getting the files, installing); "
+                            "choose another id")
         seen.add(s["id"])
+        if s.get("env") and not s.get("hidden"):
+            raise SpecError(f"{where}: steps[{i}].env: only hidden checks may get environment from the spec; a visible step "
+                            "gets it from the page: export the variable in env.sh (with a visible default) or in the step's command")
         ready = s.get("ready")
-        if ready and "port" in ready and not str(ready["port"]).isdigit() and str(ready["port"]).upper() not in ports:
+        if ready and "port" in ready and not str(ready["port"]).isdigit() and str(ready["port"]) not in ports:
             raise SpecError(f"{where}: steps[{i}].ready.port: '{ready['port']}' is not declared under 'ports' ({', '.join(ports) or 'none declared'})")
         for pattern in s.get("expect", {}).get("output_matches", []):
             try:
@@ -147,12 +156,54 @@ def parse(data: Any, spec_file: Path) -> Recipe:
         stage=data["stage"], targets=tuple(data["targets"]), components=tuple(data["components"]),
         steps=tuple(steps), summary=data.get("summary", ""), needs=tuple(data.get("needs", [])),
         files=tuple(data.get("files", [])), timeout=data.get("timeout", 900), ports=ports,
-        env=_stringify(data.get("env", {})), provides=_stringify(data.get("provides", {})),
+        provides=_stringify(data.get("provides", {})),
         cleanup=tuple(Cleanup(run=_command_map(c["run"]), timeout=c.get("timeout", 120)) for c in data.get("cleanup", [])),
+        packages=tuple(data.get("packages", [])), venvs=dict(data.get("venvs", {})),
     )
 
 
-def load(spec_file: Path) -> Recipe:
+def _check_environment_files(recipe: Recipe, spec_file: Path, check_requirements: bool) -> None:
+    """env.sh exports the telemetry settings; requirements files exist and agree with the one lock."""
+    from recipebook import procedure, requirements
+    from recipebook.environment import TELEMETRY_ENV
+
+    env_file = recipe.path / procedure.ENV_FILE
+    if recipe.packages and not env_file.is_file():
+        raise SpecError(f"{spec_file}: packages: the page's install step sources {procedure.ENV_FILE}, which is missing; "
+                        f"create {recipe.path.name}/{procedure.ENV_FILE} with `export {procedure.VENV_VAR}=${{{procedure.VENV_VAR}:-.venv}}` "
+                        "and the telemetry settings (see recipes/local-platform/env.sh)")
+    if env_file.is_file():
+        text = env_file.read_text()
+        missing = [f"{k}={v}" for k, v in TELEMETRY_ENV.items() if not re.search(rf"\b{k}={v}\b", text)]
+        if missing:
+            raise SpecError(f"{env_file}: the page's settings must switch telemetry off; add: export {' '.join(missing)}")
+    for var, path in procedure.venv_files(recipe).items():
+        if not path.is_file() and (check_requirements or var != procedure.VENV_VAR):
+            fix = "run `bash scripts/lock.sh`" if var == procedure.VENV_VAR else f"create {path.name}"
+            raise SpecError(f"{spec_file}: {'packages' if var == procedure.VENV_VAR else 'venvs.' + var}: {path.name} is missing; {fix}")
+    if check_requirements and recipe.packages:
+        problems = requirements.mismatches(recipe.path / procedure.REQUIREMENTS)
+        if problems:
+            raise SpecError(f"{recipe.path / procedure.REQUIREMENTS}: does not match requirements.lock ({'; '.join(problems[:3])}); "
+                            "run `bash scripts/lock.sh` to regenerate it from the lock")
+
+
+def _check_page_variables(recipe: Recipe, recipes: dict[str, Recipe]) -> None:
+    """The runner may set only what the page exports with a visible default (DESIGN.md, principle 1)."""
+    from recipebook import procedure
+
+    provided = sorted({v for n in recipe.needs for v in recipes[n].provides})
+    for target in recipe.targets:
+        missing = procedure.missing_defaults(recipe, provided, target)
+        if missing:
+            why = procedure.overridable(recipe, provided)
+            lines = "; ".join(f"{v} ({why[v]})" for v in missing)
+            raise SpecError(f"{recipe.spec_file}: the runner sets {lines}, but the page does not export "
+                            f"{'it' if len(missing) == 1 else 'them'} with a visible default; add "
+                            f"`export {missing[0]}=${{{missing[0]}:-DEFAULT}}` to {procedure.ENV_FILE} (target {target})")
+
+
+def load(spec_file: Path, check_requirements: bool = True) -> Recipe:
     """Load one recipe.yaml; every problem becomes a SpecError naming the file."""
     spec_file = Path(spec_file)
     if not spec_file.is_file():
@@ -172,14 +223,15 @@ def load(spec_file: Path) -> Recipe:
             raise SpecError(f"{spec_file}: files: '{rel}' and {other!r} share the name '{name}'; files are copied flat "
                             "into the work folder, so one would overwrite the other")
         names[name] = rel
+    _check_environment_files(recipe, spec_file, check_requirements)
     return recipe
 
 
-def discover(recipes_dir: Path = RECIPES_DIR) -> dict[str, Recipe]:
-    """All recipes under recipes_dir, by name; validates 'needs' references across recipes."""
+def discover(recipes_dir: Path = RECIPES_DIR, check_requirements: bool = True) -> dict[str, Recipe]:
+    """All recipes under recipes_dir, by name; validates 'needs' references and page variables across recipes."""
     recipes = {}
     for spec_file in sorted(Path(recipes_dir).glob("*/recipe.yaml")):
-        recipe = load(spec_file)
+        recipe = load(spec_file, check_requirements)
         recipes[recipe.name] = recipe
     for r in recipes.values():
         for n in r.needs:
@@ -187,6 +239,8 @@ def discover(recipes_dir: Path = RECIPES_DIR) -> dict[str, Recipe]:
                 raise SpecError(f"{r.spec_file}: needs: '{n}' is not a recipe (known: {', '.join(sorted(recipes))})")
             if n == r.name:
                 raise SpecError(f"{r.spec_file}: needs: a recipe cannot need itself")
+    for r in recipes.values():
+        _check_page_variables(r, recipes)
     return recipes
 
 

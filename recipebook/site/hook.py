@@ -25,11 +25,12 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import CountHandler  # noqa: E402
 
 from recipebook import spec  # noqa: E402
-from recipebook.site import banner, checks, components, generated, navigation, settings, steps  # noqa: E402
+from recipebook.site import banner, checks, components, downloads, generated, navigation, settings, steps  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.recipebook")
 COMPONENT_TABLE = "<!-- recipebook:components -->"
 REQUIRED_OPTIONAL = "<!-- recipebook:required-optional -->"
+BEFORE_YOU_START = re.compile(r"^<!-- recipe:before-you-start(?: (?P<recipe>[a-z0-9][a-z0-9-]*))? -->$", re.MULTILINE)
 RECIPE_LIST = re.compile(r"^<!-- recipebook:recipe-list (?:stage=(?P<stage>[a-z-]+)|target=(?P<target>local|kind)) -->$", re.MULTILINE)
 SNIPPETS = "pymdownx.snippets"
 # Mermaid fetched at set-up time by scripts/vendor-site-assets.sh; Material skips its CDN when it is loaded.
@@ -91,7 +92,20 @@ def on_files(files, config, **_):
     _add_generated(files, config, generated.SPEC_REFERENCE, generated.spec_reference())
     if _build.get("mermaid"):
         files.append(File.generated(config, MERMAID_URI, abs_src_path=str(_build["mermaid"])))
+    for recipe in _build["recipes"].values():
+        files.append(File.generated(config, downloads.uri(recipe), content=downloads.archive(recipe)))
     return files
+
+
+def _before_you_start(match, page_recipes, uri: str) -> str:
+    recipes = _build["recipes"]
+    name = match["recipe"]
+    recipe = recipes.get(name) if name else (page_recipes[0] if len(page_recipes) == 1 else None)
+    if recipe is None:
+        log.warning(f"recipebook: docs/{uri}: <!-- recipe:before-you-start --> names no recipe of this page. "
+                    "Fix: name it: <!-- recipe:before-you-start NAME -->")
+        return match.group(0)
+    return downloads.before_you_start(recipe, recipes, lambda target: generated.link(uri, target))
 
 
 def insert_after_title(markdown: str, text: str) -> str:
@@ -116,6 +130,7 @@ def on_page_markdown(markdown, page, config, files, **_):
         markdown = markdown.replace(REQUIRED_OPTIONAL, generated.required_and_optional(_build["registry"], uri))
     markdown = RECIPE_LIST.sub(lambda m: generated.recipe_list(model, uri, m["stage"], m["target"]), markdown)
     page_recipes = model.page_recipes.get(uri, [])
+    markdown = BEFORE_YOU_START.sub(lambda m: _before_you_start(m, page_recipes, uri), markdown)
     if uri in model.scans and model.scans[uri].placeholders:
         # expand() scans again: `markdown` has no front matter and may have grown above, so the build's line numbers differ
         markdown = steps.expand(markdown, page_recipes, model.recipes)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from recipebook import procedure
 from recipebook.spec import Recipe, Step
 
 from recipebook.site.pages import scan
@@ -15,6 +16,9 @@ def commands_shown(recipe: Recipe, step: Step) -> dict[str, str]:
     return {t: step.run[t] for t in recipe.targets if t in step.run}
 
 
+STEP_CLASS = "recipebook-step"
+
+
 def _fence(command: str, indent: str = "") -> str:
     longest = max((len(m) for m in re.findall(r"`+", command)), default=0)
     fence = "`" * max(3, longest + 1)
@@ -22,21 +26,18 @@ def _fence(command: str, indent: str = "") -> str:
     return f"{indent}{fence} bash\n{body}\n{indent}{fence}\n"
 
 
-def _with_env(step: Step, command: str) -> str:
-    """The step's own environment, as the exports a reader types before the command."""
-    exports = []
-    for key, value in step.env.items():
-        quoted = value if re.fullmatch(r"[\w@%+=:,./${}-]*", value) else '"' + value.replace('"', '\\"') + '"'
-        exports.append(f"export {key}={quoted}")
-    return "\n".join(exports + [command.rstrip("\n")])
+def _marked(recipe: Recipe, step: Step, targets: list[str], command: str, indent: str = "") -> str:
+    """The block inside a marker the post-build check finds in the HTML: which recipe, step and targets it shows."""
+    return (f'{indent}<div class="{STEP_CLASS}" data-recipe="{recipe.name}" data-step="{step.id}" '
+            f'data-targets="{" ".join(targets)}" markdown>\n\n{_fence(command, indent)}\n{indent}</div>\n')
 
 
 def render(recipe: Recipe, step: Step) -> str:
     """One block when every target runs the same command, else content tabs Laptop | Kubernetes."""
-    commands = {t: _with_env(step, c) for t, c in commands_shown(recipe, step).items()}
+    commands = commands_shown(recipe, step)
     if len(set(commands.values())) <= 1:
-        return _fence(next(iter(commands.values()), ""))
-    parts = [f'=== "{TAB_LABELS[t]}"\n\n{_fence(cmd, "    ")}' for t, cmd in commands.items()]
+        return _marked(recipe, step, list(commands), next(iter(commands.values()), ""))
+    parts = [f'=== "{TAB_LABELS[t]}"\n\n{_marked(recipe, step, [t], cmd, "    ")}' for t, cmd in commands.items()]
     return "\n".join(parts)
 
 
@@ -54,9 +55,10 @@ def resolve(placeholder_recipe: str | None, step_id: str, page_recipes: list[Rec
     else:
         names = ", ".join(r.name for r in page_recipes)
         return None, None, f"the page has several recipes ({names}); name one: <!-- recipe:step RECIPE:{step_id} -->"
-    step = next((s for s in recipe.steps if s.id == step_id), None)
+    steps = procedure.all_steps(recipe)
+    step = next((s for s in steps if s.id == step_id), None)
     if step is None:
-        ids = ", ".join(s.id for s in recipe.steps if not s.hidden)
+        ids = ", ".join(s.id for s in steps if not s.hidden)
         return recipe, None, f"recipe '{recipe.name}' has no step '{step_id}' (visible steps: {ids or 'none'})"
     if step.hidden:
         return recipe, None, f"step '{step_id}' of recipe '{recipe.name}' is hidden (a harness check) and cannot be shown on a page"

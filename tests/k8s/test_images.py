@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from recipebook import PROJECT_ROOT
-from recipebook.environment import base_env, venv_bin
+from recipebook.environment import tool_env, venv_bin
 from recipebook.k8s import versions
 from recipebook.processes import free_port
 
@@ -108,7 +108,7 @@ def test_scoring_image_answers_a_prediction(built_images, tiny_model):
 def prefect_server(tmp_path):
     """`prefect server start` on a free loopback port, in the environment recipe steps get (offline, telemetry off)."""
     port = free_port()
-    env = {**base_env(), "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env = {**tool_env(), "PREFECT_HOME": str(tmp_path / "prefect-home")}
     log = (tmp_path / "prefect-server.log").open("w")
     process = subprocess.Popen([str(venv_bin() / "prefect"), "server", "start", "--host", "127.0.0.1",
                                 "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

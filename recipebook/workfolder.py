@@ -1,0 +1,51 @@
+"""Snapshots of a recipe's work folder, so a hidden check that changes it is caught (checks may only check).
+
+A server the page started keeps writing while a check reads through it (Prefect's and MLflow's SQLite
+databases, their journals), so files the recipe's servers hold open, and SQLite's side files, are not
+counted as the check's doing. Python's bytecode caches are not either: checks run without writing them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints"}
+_SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """relative path -> (size, mtime in ns) for every file under folder."""
+    found = {}
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in _IGNORED_DIRS]
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            found[os.path.relpath(path, folder)] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def changes(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]], held_open: set[str],
+            folder: Path | None = None) -> list[str]:
+    """What changed between two snapshots, as 'created x' / 'changed x' / 'deleted x', minus servers' own files."""
+    def excused(rel: str) -> bool:
+        if rel.endswith(_SQLITE_SIDE_FILES):
+            return True
+        if folder is None:
+            return any(p.endswith(os.sep + rel) for p in held_open)
+        return str(Path(folder) / rel) in held_open
+
+    found = []
+    for rel in sorted(set(before) | set(after)):
+        if excused(rel):
+            continue
+        if rel not in before:
+            found.append(f"created {rel}")
+        elif rel not in after:
+            found.append(f"deleted {rel}")
+        elif before[rel] != after[rel]:
+            found.append(f"changed {rel}")
+    return found
