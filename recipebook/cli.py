@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("names", nargs="+", metavar="NAME")
     verify = sub.add_parser("verify", help="run every recipe (a fresh report), or only changed ones with --changed")
     verify.add_argument("--changed", action="store_true", help="only recipes whose current content hash has no passing run in the last report")
+    verify.add_argument("--shuffle", nargs="?", const="random", metavar="SEED",
+                        help="run in a seeded random order (needs still first); the seed is printed so a failing order can be replayed")
     for sp in (run, verify):
         sp.add_argument("--target", choices=targets.TARGETS, default="local")
         sp.add_argument("-v", "--verbose", action="store_true", help="also show each step's output as it runs")
@@ -76,7 +78,7 @@ def _exit_code(results: dict, interrupted: bool, target_reason: str | None) -> i
 
 
 def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_dir: Path, merge: bool,
-         verbose: bool = False) -> int:
+         verbose: bool = False, shuffle: int | None = None) -> int:
     from recipebook.progress import Progress
     from recipebook.runner import Session
 
@@ -89,7 +91,7 @@ def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_
     except ValueError as exc:  # a corrupt report
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    results = session.run_many(names)
+    results = session.run_many(names, shuffle_seed=shuffle)
     return _exit_code(results, session.interrupted, session.target_reason)
 
 
@@ -112,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"next: edit the files, then run `.venv/bin/recipebook run {args.name}`")
         return EXIT_OK
     recipes = _load(args.recipes_dir)
+    seed = None
+    if getattr(args, "shuffle", None):
+        if args.shuffle != "random" and not args.shuffle.isdigit():
+            print(f"error: --shuffle: expected a number (the seed to replay) or nothing, got {args.shuffle!r}", file=sys.stderr)
+            return EXIT_USAGE
+        import random
+        seed = random.SystemRandom().randrange(1, 10**6) if args.shuffle == "random" else int(args.shuffle)
     if args.command == "list":
         return _cmd_list(recipes, args.report_dir)
     if args.command == "run":
@@ -126,8 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"verify --changed: every recipe for target {args.target} has a passing run for its current content; nothing to run.")
             return EXIT_OK
         print(f"verify --changed: {len(names)} recipe(s) changed since their last passing run: {', '.join(names)}")
-        return _run(recipes, names, args.target, args.report_dir, merge=True, verbose=args.verbose)
-    return _run(recipes, list(recipes), args.target, args.report_dir, merge=False, verbose=args.verbose)
+        return _run(recipes, names, args.target, args.report_dir, merge=True, verbose=args.verbose, shuffle=seed)
+    return _run(recipes, list(recipes), args.target, args.report_dir, merge=False, verbose=args.verbose, shuffle=seed)
 
 
 if __name__ == "__main__":

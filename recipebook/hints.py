@@ -8,8 +8,11 @@ _OUTPUT_HINTS = [
      "A port is already in use: another server (maybe from an interrupted run) is listening. Find it with "
      "`ss -ltnp` and stop it, then re-run; the runner allocates free ports, so a fixed port in the recipe is the usual cause."),
     (re.compile(r"ModuleNotFoundError|No module named", re.I),
-     "A Python package is missing from the environment: run `bash scripts/setup.sh` (it syncs .venv with requirements.lock) "
-     "and run the recipe with .venv/bin/recipebook."),
+     "A Python package is missing from the recipe's environment: each recipe runs with exactly its requirements.txt. "
+     "Add the distribution to `packages:` in its recipe.yaml, then run `bash scripts/lock.sh` and `bash scripts/setup.sh`."),
+    (re.compile(r"Because .* was not found in the cache|network connectivity is disabled|--offline", re.I),
+     "uv needed a package that is not in its cache, and verification never downloads: run `bash scripts/setup.sh` "
+     "(it builds every recipe's environment while the package registry is reachable), then re-run."),
     (re.compile(r"Cannot connect to the Docker daemon|docker daemon is not running|docker: not found", re.I),
      "Docker is not running: start it (`sudo systemctl start docker`, or `bash scripts/install-docker.sh` on a bare machine) and re-run."),
     (re.compile(r"kind: (command )?not found|No kind clusters found", re.I),
@@ -31,8 +34,12 @@ def for_exit(exit_code: int | None, output: str) -> str | None:
     if exit_code == 127 or re.search(r"command not found", output):
         missing = re.findall(r"([\w./-]+): command not found", output)
         name = f"'{missing[-1]}' " if missing else ""
-        return (f"The command {name}was not found: run `bash scripts/setup.sh` so .venv/bin has the project's tools, "
-                "or install the system tool the recipe's page lists as a prerequisite.")
+        if missing and missing[-1] == "uv":
+            return ("uv is not on PATH: install it (`python3.11 -m pip install uv==0.13.8`; `bash scripts/setup.sh` does), "
+                    "then re-run. Every recipe page creates its environment with uv.")
+        return (f"The command {name}was not found: the page's install step puts the recipe's tools on PATH by activating "
+                "$RECIPE_VENV (is the tool's package in `packages:`?), or install the system tool the page lists under "
+                "\"Before you start\".")
     for pattern, hint in _OUTPUT_HINTS:
         if pattern.search(output):
             return hint

@@ -6,6 +6,8 @@ for the recipes that need them. The session writes the same verification report 
 """
 from __future__ import annotations
 
+import os
+import random
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("recipebook")
     group.addoption("--target", choices=targets.TARGETS, default="local", help="recipe target: local (default) or kind")
     group.addoption("--recipe-report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the verification report goes")
+    group.addoption("--recipe-shuffle", default=os.environ.get("RECIPEBOOK_SHUFFLE", "random"), metavar="SEED|random|none",
+                    help="run the recipe items in a seeded random order (default: a new seed each session, printed in the "
+                         "header and the report; replay with the same SEED; `none` keeps the needs order)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -25,8 +30,37 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "after_recipes: runs after every recipe item of the session (needs their report)")
 
 
+_SEED = pytest.StashKey[int | None]()
+
+
+def shuffle_seed(value: str | None) -> int | None:
+    """`none` -> None, `random` -> a new seed, digits -> that seed; anything else is a usage error."""
+    if value in (None, "", "none"):
+        return None
+    if value == "random":
+        return random.SystemRandom().randrange(1, 10**6)
+    if not value.isdigit():
+        raise pytest.UsageError(f"--recipe-shuffle: expected a number, 'random' or 'none', got {value!r}")
+    return int(value)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    seed = config.stash.get(_SEED, None)
+    return f"recipebook: recipe order shuffled with seed {seed} (replay: --recipe-shuffle {seed})" if seed is not None else None
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Recipe items keep their order (needs first); after_recipes items move to the very end."""
+    """Recipe items in a seeded random order (each still starts what it needs first); after_recipes items last.
+
+    Order must not matter (a recipe passes alone and after any other), so the suite proves it on every run."""
+    seed = shuffle_seed(config.getoption("--recipe-shuffle"))
+    config.stash[_SEED] = seed
+    if seed is not None:
+        slots = [n for n, i in enumerate(items) if "recipe_name" in getattr(getattr(i, "callspec", None), "params", {})]
+        shuffled = [items[n] for n in slots]
+        random.Random(seed).shuffle(shuffled)
+        for n, item in zip(slots, shuffled):
+            items[n] = item
     late = [i for i in items if i.get_closest_marker("after_recipes")]
     if late:
         items[:] = [i for i in items if not i.get_closest_marker("after_recipes")] + late
@@ -53,6 +87,9 @@ def recipe_session(request: pytest.FixtureRequest, recipe_target: str, recipe_re
     session = Session(recipes, recipe_target, report_dir=recipe_report_dir, merge=True,
                       progress=Progress(out=_terminal(request.config)),
                       planned=spec.order_with_needs(selected, recipes) if selected else None)
+    seed = request.config.stash.get(_SEED, None)
+    if seed is not None:
+        session.report["shuffle_seed"] = seed
     yield session
     session.close()
 

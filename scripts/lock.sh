@@ -9,4 +9,10 @@ for extra in recipes/*/env.in; do
   [ -e "$extra" ] || continue
   uv pip compile "$extra" --python-version 3.11.7 --generate-hashes --no-header --quiet -o "$(dirname "$extra")/env.lock"
 done
-echo "lock: requirements.lock updated; now run: bash scripts/setup.sh"
+# Each recipe's install list: its `packages:` resolved at exactly the lock's versions, with hashes.
+if [ -x .venv/bin/python ]; then
+  .venv/bin/python -m recipebook.requirements
+else
+  echo "lock: no .venv yet; run bash scripts/setup.sh, then bash scripts/lock.sh again to cut recipes/*/requirements.txt" >&2
+fi
+echo "lock: requirements.lock and recipes/*/requirements.txt updated; now run: bash scripts/setup.sh"

@@ -14,7 +14,7 @@ sys.exit(0 if sys.version_info[:2] == (3, 11) and sys.version_info >= (3, 11, 5)
 PY
 
 if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
-  echo "setup: installing uv $UV_VERSION"
+  echo "setup: installing uv $UV_VERSION (recipe pages use it to create each recipe's environment)"
   "$PYTHON" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 UV="$("$PYTHON" -m uv --version >/dev/null 2>&1 && echo "$PYTHON -m uv" || echo uv)"
@@ -32,17 +32,11 @@ else
   echo "$want" > "$stamp"
 fi
 
-# Extra environments that recipes pin on purpose (for example an older MLflow for the upgrade recipe).
-for lock in recipes/*/env.lock; do
-  [ -e "$lock" ] || continue
-  dir="$(dirname "$lock")"; name="$(basename "$dir")"; venv=".venvs/$name"
-  want="$(sha256sum "$lock" | cut -d' ' -f1)"
-  if [ -f "$venv/.lock-sha256" ] && [ "$(cat "$venv/.lock-sha256")" = "$want" ]; then continue; fi
-  echo "setup: syncing $venv from $lock"
-  [ -x "$venv/bin/python" ] || $UV venv --quiet --python "$PYTHON" "$venv"
-  $UV pip sync --quiet --python "$venv/bin/python" "$lock"
-  echo "$want" > "$venv/.lock-sha256"
-done
+# The recipes' own environments (each recipe runs with exactly its requirements.txt, cut from the lock; an
+# upgrade recipe's older release has its own lock), built once with bytecode so recipes start fast, and
+# reused by the runner through $RECIPE_VENV (see recipebook/venvs.py). This is the last step that may reach
+# the package registry: verification itself installs from uv's cache with UV_OFFLINE=1.
+.venv/bin/python -m recipebook.venvs
 # The site's one browser library (Mermaid), pinned and checked, so diagrams render offline.
 bash scripts/vendor-site-assets.sh
 echo "setup: done. Activate with: source .venv/bin/activate"

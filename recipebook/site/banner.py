@@ -27,6 +27,16 @@ def _duration(seconds) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+def _source(entry: dict) -> str:
+    """Which code ran: a commit, or that commit plus uncommitted changes (a bare commit would claim too much)."""
+    commit = entry.get("git_commit")
+    if not commit:
+        return ""
+    if entry.get("git_dirty"):
+        return f" (commit `{str(commit)[:10]}` with uncommitted changes)"
+    return f" (commit `{str(commit)[:10]}`)"
+
+
 def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple[str, ...]) -> list[str]:
     label = TARGET_LABELS.get(ev.target, ev.target)
     when = ev.when.strftime("%Y-%m-%d %H:%M UTC") if ev.when else "never"
@@ -34,8 +44,7 @@ def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple
     if ev.state in ("not-verified", "skipped"):
         lines = [f"**{label}**: {STYLES[ev.state][1].lower()} ({ev.reason})."]
     else:
-        lines = [f"**{label}**: {ev.state} on {when}, in {_duration(entry.get('duration_s'))}"
-                 + (f" (commit `{str(entry['git_commit'])[:10]}`)" if entry.get("git_commit") else "") + "."]
+        lines = [f"**{label}**: {ev.state} on {when}, in {_duration(entry.get('duration_s'))}" + _source(entry) + "."]
     versions = key_versions(components, ev.environment, registry)
     if versions and ev.state != "not-verified":
         python = (ev.environment or {}).get("python")

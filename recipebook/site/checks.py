@@ -3,8 +3,9 @@
 The checks (see docs/contributing/strict-mode.md):
   - every recipe has its page, and every page names only existing recipes;
   - every recipe passed, for its current content hash and within the allowed age, on each required target it supports;
-  - every code block on a recipe page is included from a recipe file, rendered from a step, or marked not executed
-    with a reason;
+  - every code block on every page is included from a recipe file, rendered from a step, or marked not executed
+    with a reason (after the build, `executed` also compares each recipe page's step blocks with the commands the
+    verified run executed);
   - every include exists (with its section), and lies in the files hashed for the page's recipes;
   - every step placeholder names a visible step.
 Broken links and anchors are MkDocs' own `validation:` warnings; missing includes also fail in pymdownx.snippets.
@@ -140,9 +141,16 @@ def check_includes(model: SiteModel, uri: str, page: PageScan) -> list[Finding]:
 
 
 def check_blocks(model: SiteModel, uri: str, page: PageScan) -> list[Finding]:
+    """Every code block on every page ran (a step, or an include of a file some recipe runs) or says why not."""
     found = []
-    if not model.is_recipe_page(uri):
-        return found
+    if not model.is_recipe_page(uri) and any(b.kind == "included" for b in page.blocks):
+        verified = _hashed_files(list(model.recipes.values()))
+        for block in page.blocks:
+            for inc in block.includes:
+                target = (model.settings.project_root / inc.path).resolve()
+                if block.kind == "included" and target.is_file() and target not in verified:
+                    found.append(Finding(_docs(uri), f"line {block.line}: code block includes '{inc.path}', which no recipe runs",
+                                         "include a file of a recipe, or put `<!-- not-executed: reason -->` on the line before the fence"))
     for block in page.blocks:
         if block.kind == "unaccounted":
             found.append(Finding(_docs(uri), f"line {block.line}: code block not accounted for ({block.detail!r}): it is neither included from a recipe file nor a step",

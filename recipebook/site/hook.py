@@ -25,7 +25,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import CountHandler  # noqa: E402
 
 from recipebook import spec  # noqa: E402
-from recipebook.site import banner, checks, components, downloads, generated, navigation, settings, steps  # noqa: E402
+from recipebook.site import banner, checks, components, downloads, executed, generated, navigation, settings, steps  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.recipebook")
 COMPONENT_TABLE = "<!-- recipebook:components -->"
@@ -139,6 +139,27 @@ def on_page_markdown(markdown, page, config, files, **_):
                           for r in page_recipes)
         markdown = insert_after_title(markdown, f'<div class="recipebook-status" markdown>\n\n{banners}\n</div>\n')
     return markdown
+
+
+def on_post_page(output, page, config, **_):
+    """The built page's step blocks must be the commands its recipes' verified runs executed, in order."""
+    model = _build.get("model")
+    if model is None:
+        return output
+    uri = page.file.src_uri
+    for recipe in model.page_recipes.get(uri, []):
+        for target, ev in model.evidence[recipe.name].items():
+            if target not in model.settings.required_targets or ev.state != "passed":
+                continue  # no passing run to compare with: the evidence check has already said so
+            commands = (ev.entry or {}).get("commands")
+            if commands is None:
+                log.warning(f"recipebook: docs/{uri}: the {target} report for '{recipe.name}' records no executed commands "
+                            f"(an older report). Fix: re-verify with `{checks.ev.reproduce_command(recipe.name, target)}`")
+                continue
+            for problem in executed.differences(output, recipe.name, target, commands):
+                log.warning(f"recipebook: docs/{uri}: {problem}. Fix: render every step with <!-- recipe:step ID --> in the "
+                            f"order of recipes/{recipe.name}/recipe.yaml, then re-verify")
+    return output
 
 
 def _detach_counter():

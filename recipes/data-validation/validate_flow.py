@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 from prefect import flow, task
+from prefect.runtime import flow_run
 
 CONTRACTS = ["month-to-month", "one-year", "two-year"]
 
@@ -123,6 +124,7 @@ def validate_customers(raw_path: Path = Path("data/raw/customers.csv"), out_dir:
         "rows_quarantined": len(quarantined),
         "quarantined_by_fault": faults,
         "dataset": str(version_dir / "part.parquet"),
+        "flow_run_id": str(flow_run.id),  # find this run in the Prefect UI or API
     }
 
 

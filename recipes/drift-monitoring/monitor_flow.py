@@ -2,9 +2,9 @@
 
     python monitor_flow.py data/new/week-1.csv
 
-Writes an Evidently HTML report to reports/. When the share of drifted features reaches the threshold,
-the flow run fails with a "DRIFT ALERT" message (and the script exits non-zero), so whatever watches
-your flows — Prefect automations, a CI job, a cron mail — sees it.
+Writes an Evidently HTML report and a JSON summary to reports/. When the share of drifted features reaches
+the threshold, the flow run fails with a "DRIFT ALERT" message (and the script exits non-zero), so whatever
+watches your flows — Prefect automations, a CI job, a cron mail — sees it.
 """
 import argparse
 import json
@@ -31,14 +31,23 @@ def load_reference(data_dir: Path) -> pd.DataFrame:
 
 @task
 def drift_report(reference: pd.DataFrame, batch: pd.DataFrame, html_path: Path) -> dict:
-    """Per-feature drift tests (Evidently picks the test per column type and size) and the drifted share."""
-    snapshot = Report([DataDriftPreset()]).run(reference_data=reference, current_data=batch)
+    """Per-feature drift tests (Evidently picks the test per column) and the list of drifted features."""
+    snapshot = Report([DataDriftPreset()], include_tests=True).run(reference_data=reference, current_data=batch)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     snapshot.save_html(str(html_path))
-    metrics = snapshot.dict()["metrics"]
-    drifted = next(m["value"] for m in metrics if m["metric_name"].startswith("DriftedColumnsCount"))
-    scores = {m["metric_name"]: round(float(m["value"]), 4) for m in metrics if m["metric_name"].startswith("ValueDrift")}
-    return {"drifted_features": int(drifted["count"]), "drift_share": round(drifted["share"], 2), "scores": scores}
+    report = snapshot.dict()
+    scores = {m["id"]: m["value"] for m in report["metrics"]}
+    columns = {}
+    for test in report["tests"]:  # one ValueDrift test per feature; it fails when that feature drifted
+        params = test["metric_config"]["params"]
+        if params["type"].endswith(":ValueDrift"):
+            columns[params["column"]] = {
+                "method": params["method"], "threshold": params["threshold"],
+                "score": round(float(scores[test["metric_config"]["metric_id"]]), 4), "drifted": test["status"] == "FAIL",
+            }
+    drifted = [c for c in FEATURES if columns[c]["drifted"]]
+    return {"drifted_features": len(drifted), "drift_share": round(len(drifted) / len(FEATURES), 2),
+            "drifted": drifted, "columns": columns}
 
 
 @flow(name="monitor-drift", log_prints=True)
@@ -46,11 +55,13 @@ def monitor_drift(batch_path: Path, data_dir: Path = Path("data"), max_drift_sha
     batch = pd.read_csv(batch_path)[FEATURES]
     html_path = Path("reports") / f"drift-{batch_path.stem}.html"
     result = drift_report(load_reference(data_dir), batch, html_path) | {"batch": str(batch_path), "report": str(html_path)}
+    html_path.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     print(f"{result['drifted_features']} of {len(FEATURES)} features drifted (share {result['drift_share']}); report: {html_path}")
     if result["drift_share"] >= max_drift_share:
         raise DriftAlert(
             f"DRIFT ALERT: {result['drifted_features']} of {len(FEATURES)} features drifted in {batch_path} "
-            f"(share {result['drift_share']} >= threshold {max_drift_share}). See {html_path}."
+            f"({', '.join(result['drifted'])}; share {result['drift_share']} >= threshold {max_drift_share}). "
+            f"See {html_path}."
         )
     return result
 

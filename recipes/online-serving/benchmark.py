@@ -1,9 +1,13 @@
-"""Load-test the scoring server against the same model called in-process.
+"""Measure the scoring server against the same model called in-process: two separate figures.
 
-    python benchmark.py --url http://127.0.0.1:5001/invocations --model models:/churn-classifier-online@champion
+    python benchmark.py --url http://127.0.0.1:5051/invocations --model models:/churn-serving-online@champion
 
-Loopback only, a bounded number of requests, one customer per request. Prints p50/p95/p99 latency and
-throughput for both, and how much the HTTP hop costs (ratio of medians and of throughputs).
+1. Latency, one client: requests one after another, so nothing waits in a queue. p50 and p95 over HTTP
+   and for the same model's predict() in this process. The difference is what the HTTP hop costs.
+2. Throughput, N concurrent clients: N threads send requests as fast as they get answers, over HTTP
+   and in-process. Requests per second; under load, latency also includes time spent waiting in line.
+
+Loopback only, a bounded number of requests, one customer per request.
 """
 import argparse
 import json
@@ -15,62 +19,65 @@ import httpx
 import mlflow
 
 CUSTOMER = {"contract": "month-to-month", "tenure_months": 2, "monthly_charges": 99.5, "support_calls": 4, "age": 31}
+BODY = json.dumps({"inputs": [CUSTOMER]})
 
 
-def summarize(latencies: list[float], elapsed: float) -> dict:
-    cuts = statistics.quantiles(latencies, n=100)
-    return {
-        "requests": len(latencies),
-        "p50_ms": round(cuts[49] * 1000, 2),
-        "p95_ms": round(cuts[94] * 1000, 2),
-        "p99_ms": round(cuts[98] * 1000, 2),
-        "throughput_per_s": round(len(latencies) / elapsed, 1),
-    }
-
-
-def over_http(url: str, requests: int, concurrency: int) -> dict:
-    body = json.dumps({"inputs": [CUSTOMER]})
-    with httpx.Client(timeout=10, trust_env=False, limits=httpx.Limits(max_connections=concurrency)) as client:
-
-        def one_request(_: int) -> float:
-            start = time.perf_counter()
-            client.post(url, content=body, headers={"Content-Type": "application/json"}).raise_for_status()
-            return time.perf_counter() - start
-
-        one_request(0)  # warm-up
-        start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            latencies = list(pool.map(one_request, range(requests)))
-        return summarize(latencies, time.perf_counter() - start)
-
-
-def in_process(model_uri: str, requests: int) -> dict:
-    model = mlflow.pyfunc.load_model(model_uri)
-    model.predict([CUSTOMER])  # warm-up
-    latencies = []
+def timed(call) -> float:
     start = time.perf_counter()
-    for _ in range(requests):
-        call_start = time.perf_counter()
-        model.predict([CUSTOMER])
-        latencies.append(time.perf_counter() - call_start)
-    return summarize(latencies, time.perf_counter() - start)
+    call()
+    return time.perf_counter() - start
+
+
+def latency(call, requests: int) -> dict:
+    """One client, sequential: p50 and p95 in milliseconds."""
+    call()  # warm-up
+    cuts = statistics.quantiles([timed(call) for _ in range(requests)], n=100)
+    return {"p50_ms": round(cuts[49] * 1000, 2), "p95_ms": round(cuts[94] * 1000, 2)}
+
+
+def throughput(call, requests: int, clients: int) -> float:
+    """`clients` threads share `requests` calls: completed calls per second."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(lambda _: call(), range(requests)))
+    return round(requests / (time.perf_counter() - start), 1)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Scoring server vs in-process latency and throughput.")
+    parser = argparse.ArgumentParser(description="Scoring server vs in-process: latency and throughput.")
     parser.add_argument("--url", required=True)
     parser.add_argument("--model", required=True, help="the model the server serves, e.g. models:/NAME@champion")
-    parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=100, help="requests per measurement")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients for the throughput figure")
     args = parser.parse_args()
 
-    http = over_http(args.url, args.requests, args.concurrency)
-    local = in_process(args.model, args.requests)
-    print(f"HTTP ({args.concurrency} clients): {http}")
-    print(f"in-process (1 caller):  {local}")
-    print(json.dumps({
-        "http": http,
-        "in_process": local,
-        "p50_ratio_http_vs_in_process": round(http["p50_ms"] / local["p50_ms"], 1),
-        "throughput_ratio_in_process_vs_http": round(local["throughput_per_s"] / http["throughput_per_s"], 1),
-    }))
+    model = mlflow.pyfunc.load_model(args.model)
+    with httpx.Client(timeout=10, trust_env=False, limits=httpx.Limits(max_connections=args.clients)) as client:
+
+        def over_http():
+            client.post(args.url, content=BODY, headers={"Content-Type": "application/json"}).raise_for_status()
+
+        def in_process():
+            model.predict([CUSTOMER])
+
+        result = {
+            "single_client": {
+                "requests": args.requests,
+                "http": latency(over_http, args.requests),
+                "in_process": latency(in_process, args.requests),
+            },
+            "concurrent": {
+                "clients": args.clients,
+                "requests": args.requests,
+                "http_per_s": throughput(over_http, args.requests, args.clients),
+                "in_process_per_s": throughput(in_process, args.requests, args.clients),
+            },
+        }
+    single, concurrent = result["single_client"], result["concurrent"]
+    print(f"one client, {args.requests} sequential requests:")
+    print(f"  HTTP        p50 {single['http']['p50_ms']} ms, p95 {single['http']['p95_ms']} ms")
+    print(f"  in-process  p50 {single['in_process']['p50_ms']} ms, p95 {single['in_process']['p95_ms']} ms")
+    print(f"{args.clients} concurrent clients, {args.requests} requests:")
+    print(f"  HTTP        {concurrent['http_per_s']} requests/s")
+    print(f"  in-process  {concurrent['in_process_per_s']} calls/s")
+    print(json.dumps(result))

@@ -33,3 +33,4 @@ def run_canaries(tmp_path, canaries):
 
 def alive_with_token(token: str) -> list[psutil.Process]:
     return processes.tagged_processes(token)
+

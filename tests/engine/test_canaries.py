@@ -3,7 +3,13 @@ and leave nothing running."""
 import json
 
 from recipebook import processes
+from recipebook.procedure import GENERATED_STEP_IDS
 from recipebook.report import load
+
+
+def own_steps(entry: dict) -> list[dict]:
+    """The recipe's own steps in a report entry (without the generated get-files/install steps)."""
+    return [s for s in entry["steps"] if s["id"] not in GENERATED_STEP_IDS]
 
 
 def _nothing_left(session, *names):
@@ -81,13 +87,13 @@ def test_retry_is_allowed_only_where_declared_and_recorded(run_canaries):
     results, *_ = run_canaries("retries-once")
     entry = results["retries-once"]
     assert entry["status"] == "passed", entry["reason"]
-    step = entry["steps"][0]
+    step = own_steps(entry)[0]
     assert step["attempts"] == 2
     assert step["retries"][0]["attempt"] == 1
     assert "exit code: expected 0, received 1" in step["retries"][0]["reason"]
     # a step without `retries` is never retried
     results, *_ = run_canaries("exits-nonzero")
-    assert results["exits-nonzero"]["steps"][0]["attempts"] == 1
+    assert own_steps(results["exits-nonzero"])[0]["attempts"] == 1
 
 
 def test_needed_recipe_starts_once_provides_env_and_is_torn_down_at_the_end(run_canaries, tmp_path):
@@ -128,6 +134,38 @@ def test_report_is_complete_json_on_disk(run_canaries, tmp_path):
     assert data["finished_at"] and data["environment"]["packages"]["prefect"]
     entry = data["recipes"]["exits-nonzero"]
     assert entry["content_hash"].startswith("sha256:")
-    log = tmp_path / "report" / "local" / entry["steps"][0]["log"]
+    log = tmp_path / "report" / "local" / own_steps(entry)[0]["log"]
     assert "about to fail" in log.read_text()
     json.dumps(data)
+
+
+def test_steps_share_the_readers_terminal_and_a_server_gets_a_new_one(run_canaries, tmp_path):
+    results, *_ = run_canaries("reader-terminal")
+    entry = results["reader-terminal"]
+    assert entry["status"] == "passed", entry["reason"]
+    assert [c["step"] for c in entry["commands"]] == ["get-files", "export-and-cd", "same-terminal", "new-terminal", "environment"]
+
+
+def test_the_runner_sets_only_what_the_page_exports_with_a_default(run_canaries, tmp_path):
+    """Every variable in the page's terminal is the machine's, a guard, one the page exported, or an override the
+    page shows a default for: nothing hidden prepares the run."""
+    from recipebook import environment, processes
+    results, *_ = run_canaries("reader-terminal")
+    entry = results["reader-terminal"]
+    log = tmp_path / "report" / "local" / next(s for s in entry["steps"] if s["id"] == "environment")["log"]
+    names = set(log.read_text().split())
+    machine = set(environment.base_env()) - set(environment.GUARD_ENV)
+    exported_by_page = {"ECHO_PORT", "GREETING", "RECIPEBOOK_REPO"}
+    extra = names - machine - set(environment.GUARD_ENV) - exported_by_page - {processes.TOKEN_VAR, "PWD", "SHLVL", "_", "OLDPWD"}
+    assert extra == set(), f"the runner set variables the page never exports: {sorted(extra)}"
+
+
+def test_a_hidden_step_that_changes_the_work_folder_fails(run_canaries):
+    results, *_ = run_canaries("hidden-writes")
+    entry = results["hidden-writes"]
+    assert entry["status"] == "failed"
+    assert entry["failure"]["step"] == "sneaky-preparation"
+    assert "a hidden check may only check, but it changed the work folder: created prepared.txt" in entry["reason"]
+    scratch = next(s for s in entry["steps"] if s["id"] == "scratch-is-fine")
+    assert scratch["status"] == "passed"
+    assert [c["step"] for c in entry["commands"]] == ["get-files", "visible"], "hidden checks are not page commands"

@@ -27,7 +27,7 @@ def test_signal_during_step_runs_cleanup_and_marks_interrupted(tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "recipebook.cli", "--recipes-dir", str(CANARIES), "--report-dir", str(report_dir),
                              "run", "sleeps-for-interrupt"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**__import__("os").environ, "RECIPEBOOK_WORK_ROOT": str(tmp_path / "work")})
-    log = report_dir / "local" / "logs" / "sleeps-for-interrupt" / "02-long.log"
+    log = report_dir / "local" / "logs" / "sleeps-for-interrupt" / "03-long.log"
     _wait_for(lambda: log.exists() and "long step started" in log.read_text(), 60, "the long step to start")
     report = json.loads((report_dir / "local" / "report.json").read_text())
     assert report["recipes"]["sleeps-for-interrupt"]["status"] == "running"
@@ -40,7 +40,7 @@ def test_signal_during_step_runs_cleanup_and_marks_interrupted(tmp_path, sig):
     entry = report["recipes"]["sleeps-for-interrupt"]
     assert report["status"] == "interrupted"
     assert entry["status"] == "interrupted"
-    assert [s["status"] for s in entry["steps"]] == ["passed", "interrupted"]
+    assert [s["status"] for s in entry["steps"]] == ["passed", "passed", "interrupted"]
     marker = tmp_path / "work" / "local" / "interrupt-cleanup-marker"
     assert marker.read_text().strip() == "cleanup ran"
     time.sleep(0.5)

@@ -12,10 +12,12 @@ page: recipes/data/ok.md
 stage: data
 targets: [local]
 components: [pandas]
-ports: [web]
+ports: [WEB_PORT]
 steps:
   - id: one
     run: echo hi
+  - id: two
+    run: export WEB_PORT=${WEB_PORT:-8000}
 """
 
 
@@ -35,7 +37,7 @@ def error_for(tmp_path: Path, text: str) -> str:
 
 def test_valid_spec_loads_with_defaults(tmp_path):
     recipe = spec.load(write(tmp_path, VALID, "ok"))
-    assert recipe.name == "ok" and recipe.timeout == 900 and recipe.ports == ("WEB",)
+    assert recipe.name == "ok" and recipe.timeout == 900 and recipe.ports == ("WEB_PORT",)
     assert recipe.steps[0].run == {"local": "echo hi", "kind": "echo hi"}
     assert recipe.steps[0].timeout == 300 and recipe.steps[0].retries == 0
 
@@ -58,9 +60,9 @@ def test_schema_errors_name_file_and_key(tmp_path, change, expected):
 
 def test_semantic_errors(tmp_path):
     dup = VALID + "  - id: one\n    run: echo again\n"
-    assert "steps[1].id: duplicate step id 'one'" in error_for(tmp_path, dup)
+    assert "steps[2].id: duplicate step id 'one'" in error_for(tmp_path, dup)
     port = VALID.replace("    run: echo hi", "    run: sleep 9\n    background: true\n    ready: {port: db}")
-    assert "steps[0].ready.port: 'db' is not declared under 'ports' (WEB)" in error_for(tmp_path, port)
+    assert "steps[0].ready.port: 'db' is not declared under 'ports' (WEB_PORT)" in error_for(tmp_path, port)
     regex = VALID.replace("    run: echo hi", "    run: echo hi\n    expect: {output_matches: ['(unclosed']}")
     assert "steps[0].expect.output_matches: invalid regular expression" in error_for(tmp_path, regex)
     kind = VALID.replace("targets: [local]", "targets: [local, kind]").replace("    run: echo hi", "    run: {local: echo hi}")
@@ -103,3 +105,20 @@ def test_files_must_not_collide_in_the_flat_work_folder(tmp_path):
         (tmp_path / folder / "flow.py").write_text("print('hi')\n")
     text = VALID + "files: [../x/flow.py, ../y/flow.py]\n"
     assert "files: '../y/flow.py' and '../x/flow.py' share the name 'flow.py'" in error_for(tmp_path, text)
+
+
+def test_a_variable_the_runner_sets_needs_a_visible_default_on_the_page(tmp_path):
+    write(tmp_path, VALID.replace("run: export WEB_PORT=${WEB_PORT:-8000}", "run: echo $WEB_PORT"), "nodefault")
+    with pytest.raises(spec.SpecError) as info:
+        spec.discover(tmp_path)
+    assert "nodefault/recipe.yaml: the runner sets WEB_PORT (a free port instead of the default), but the page does not " \
+           "export it with a visible default" in str(info.value)
+
+
+def test_a_visible_step_gets_no_environment_from_the_spec(tmp_path):
+    message = error_for(tmp_path, VALID.replace("    run: echo hi", "    run: echo hi\n    env: {A: b}"))
+    assert "steps[0].env: only hidden checks may get environment from the spec" in message
+
+
+def test_generated_step_ids_are_reserved(tmp_path):
+    assert "steps[0].id: 'install' is generated for every recipe" in error_for(tmp_path, VALID.replace("id: one", "id: install"))
