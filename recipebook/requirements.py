@@ -56,15 +56,16 @@ def _uv() -> list[str]:
     return ["uv"] if shutil.which("uv") else [sys.executable, "-m", "uv"]
 
 
-def generate(packages: list[str], out: Path, lock: Path = LOCK) -> None:
-    """Resolve `packages` constrained to the lock's versions; write `out` with hashes and the header."""
+def generate(packages: list[str], out: Path, lock: Path = LOCK, offline: bool = False) -> None:
+    """Resolve `packages` constrained to the lock's versions; write `out` with hashes and the header.
+    `offline` resolves from uv's cache only (filled by scripts/setup.sh), for `recipebook new`."""
     constraints = "".join(f"{n}=={v}\n" for n, v in pins(lock).items())
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "constraints.txt").write_text(constraints)
         (Path(tmp) / "in.txt").write_text("".join(p + "\n" for p in packages))
         body = Path(tmp) / "out.txt"
         subprocess.run([*_uv(), "pip", "compile", "--quiet", "--python-version", "3.11.7", "--generate-hashes",
-                        "--no-header", "--no-annotate", "-c", str(Path(tmp) / "constraints.txt"),
+                        "--no-header", "--no-annotate", *(["--offline"] if offline else []), "-c", str(Path(tmp) / "constraints.txt"),
                         str(Path(tmp) / "in.txt"), "-o", str(body)], check=True)
         out.write_text(HEADER + body.read_text())
 

@@ -1,10 +1,16 @@
-"""`recipebook new NAME`: a recipe folder and its page stub that already pass validation."""
+"""`recipebook new NAME`: a recipe folder and its page stub that pass `recipebook run NAME` unedited.
+
+The scaffold follows the reader-faithful shape every recipe has: env.sh with the page's settings (telemetry off,
+the platform's URLs with visible defaults, the recipe's environment), a requirements.txt cut from the one lock,
+and `needs: [local-platform]`, so its flow reports to the running Prefect server instead of racing Prefect's
+temporary server start-up (about 20 s on a fresh home, its own default time-out).
+"""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from recipebook import DOCS_DIR, RECIPES_DIR
+from recipebook import DOCS_DIR, RECIPES_DIR, requirements
 
 SPEC = """title: {title}
 page: recipes/{stage}/{name}.md
@@ -12,6 +18,8 @@ stage: {stage}
 summary: One sentence on what this recipe shows.
 targets: [local]
 components: [prefect]
+packages: [prefect]
+needs: [local-platform]
 timeout: 300
 steps:
   - id: run
@@ -34,11 +42,44 @@ if __name__ == "__main__":
     {func}()
 '''
 
-PAGE = """# {title}
+ENV = """# Settings for this recipe. Load them in every terminal you use for it: source env.sh
+
+# Nothing leaves your machine: usage telemetry off for MLflow and Prefect.
+export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true PREFECT_SERVER_ANALYTICS_ENABLED=false
+
+# The running local platform (see its page); export your own values before sourcing if it runs elsewhere.
+export PREFECT_API_URL=${{PREFECT_API_URL:-http://127.0.0.1:4200/api}}
+export MLFLOW_TRACKING_URI=${{MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}}
+
+# This recipe's Python environment (created by the install step); activated here once it exists.
+export RECIPE_VENV=${{RECIPE_VENV:-.venv}}
+if [ -f "$RECIPE_VENV/bin/activate" ]; then source "$RECIPE_VENV/bin/activate"; fi
+"""
+
+PAGE = """---
+recipe: {name}
+---
+# {title}
 
 What this recipe does and why, in a few sentences a newcomer can follow.
 
-## Run it
+<!-- recipe:before-you-start -->
+
+## 1. Get the files and the environment
+
+In a terminal, in an empty folder:
+
+<!-- recipe:step get-files -->
+
+The settings, in `env.sh`:
+
+```bash
+--8<-- "recipes/{name}/env.sh"
+```
+
+<!-- recipe:step install -->
+
+## 2. Run it
 
 <!-- recipe:step run -->
 
@@ -64,6 +105,8 @@ def scaffold(name: str, stage: str, recipes_dir: Path = RECIPES_DIR, docs_dir: P
     folder.mkdir(parents=True)
     (folder / "recipe.yaml").write_text(SPEC.format(**values))
     (folder / "flow.py").write_text(FLOW.format(**values))
+    (folder / "env.sh").write_text(ENV.format(**values))
+    requirements.generate(["prefect"], folder / "requirements.txt", offline=True)
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(PAGE.format(**values))
-    return [folder / "recipe.yaml", folder / "flow.py", page]
+    return [folder / "recipe.yaml", folder / "flow.py", folder / "env.sh", folder / "requirements.txt", page]

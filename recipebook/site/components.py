@@ -18,7 +18,6 @@ class Component:
     name: str
     role: str
     tool: str
-    required: bool
     adds: str
     package: str | None = None
     report_key: str | None = None
@@ -32,11 +31,35 @@ def load(path: Path = REGISTRY_PATH) -> dict[str, Component]:
     data = yaml.safe_load(Path(path).read_text()) or {}
     components = {}
     for name, entry in data.items():
-        missing = [k for k in ("role", "tool", "required", "adds") if k not in (entry or {})]
+        missing = [k for k in ("role", "tool", "adds") if k not in (entry or {})]
         if missing:
             raise ValueError(f"{path}: {name}: missing {', '.join(missing)}")
         components[name] = Component(name=name, **entry)
     return components
+
+
+# The end-to-end pipeline (data -> training -> registry -> serving) a newcomer runs first: what it installs and uses
+# is required; everything else is optional.
+PIPELINE_RECIPE = "quickstart"
+
+
+def required_names(registry: dict[str, Component], recipes: dict) -> set[str]:
+    """Components the pipeline cannot run without: a Python component whose package the pipeline recipe's
+    requirements.txt pins, or a non-Python component the recipe lists. Computed, never typed (DESIGN.md, 5)."""
+    from recipebook import requirements
+
+    recipe = recipes.get(PIPELINE_RECIPE)
+    if recipe is None:
+        return set()
+    installed = requirements.pins(recipe.path / "requirements.txt") if (recipe.path / "requirements.txt").is_file() else {}
+    found = set()
+    for c in registry.values():
+        if c.package:
+            if requirements.normalize(c.package) in installed and c.name in recipe.components:
+                found.add(c.name)
+        elif c.name in recipe.components:
+            found.add(c.name)
+    return found
 
 
 def installed_version(package: str | None) -> str | None:

@@ -11,7 +11,7 @@ from recipebook.targets import TARGETS
 
 from recipebook.site.banner import STYLES, TARGET_LABELS
 from recipebook.site.checks import SiteModel
-from recipebook.site.components import Component, installed_version, pinned_versions, reported_version
+from recipebook.site.components import PIPELINE_RECIPE, Component, installed_version, pinned_versions, reported_version, required_names
 from recipebook.site.evidence import parse_time
 from recipebook.site.navigation import STAGE_ORDER
 
@@ -119,13 +119,14 @@ def component_table(registry: dict[str, Component], model: SiteModel) -> str:
     env = (model.reports.get("local") or {}).get("environment") or {}
     kind_env = (model.reports.get("kind") or {}).get("environment") or {}
     pins = pinned_versions(registry, model.settings.project_root)
+    required_set = required_names(registry, model.recipes)
     lines = ["| Component | Role | Tool | Version | Required | What it adds |", "|---|---|---|---|---|---|"]
-    for c in sorted(registry.values(), key=lambda c: not c.required):  # stable: file order within each group
+    for c in sorted(registry.values(), key=lambda c: c.name not in required_set):  # stable: file order within each group
         pinned = pins.get(c.name)
         version = installed_version(c.package) or pinned or reported_version(c, env) or reported_version(c, kind_env)
         where = f" (pinned in {c.pinned_in})" if pinned and c.pinned_in else ""
         shown = f"`{version}`{where}" if version else c.pinned_in or "—"
-        required = "**required**" if c.required else "optional"
+        required = "**required**" if c.name in required_set else "optional"
         lines.append(f"| `{c.name}` | {_cell(c.role)} | {_cell(c.tool)} | {_cell(shown)} | {required} | {_cell(c.adds)} |")
     return "\n".join(lines) + "\n"
 
@@ -173,11 +174,14 @@ def spec_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
-def required_and_optional(registry: dict[str, Component], from_uri: str) -> str:
+def required_and_optional(registry: dict[str, Component], recipes: dict, from_uri: str) -> str:
     """The at-a-glance list for the home page: what the core pipeline needs, and what each optional part adds."""
-    required = [c for c in registry.values() if c.required]
-    optional = [c for c in registry.values() if not c.required]
-    lines = ["**Required** for the core pipeline (data → training → registry → batch scoring): "
+    required_set = required_names(registry, recipes)
+    required = [c for c in registry.values() if c.name in required_set]
+    optional = [c for c in registry.values() if c.name not in required_set]
+    pipeline = recipes.get(PIPELINE_RECIPE)
+    where = f"[{pipeline.title}]({link(from_uri, pipeline.page)})" if pipeline else "the pipeline"
+    lines = [f"**Required**, because the end-to-end pipeline ({where}) installs or uses them: "
              + ", ".join(f"`{c.name}` ({c.role.lower()})" for c in required) + ".", "",
              "**Optional**, each adds one thing:", ""]
     lines += [f"- `{c.name}`: {c.adds}" for c in optional]

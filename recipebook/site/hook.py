@@ -127,7 +127,7 @@ def on_page_markdown(markdown, page, config, files, **_):
         markdown = markdown.replace(COMPONENT_TABLE, generated.component_table(_build["registry"], model))
     uri = page.file.src_uri
     if REQUIRED_OPTIONAL in markdown:
-        markdown = markdown.replace(REQUIRED_OPTIONAL, generated.required_and_optional(_build["registry"], uri))
+        markdown = markdown.replace(REQUIRED_OPTIONAL, generated.required_and_optional(_build["registry"], _build["recipes"], uri))
     markdown = RECIPE_LIST.sub(lambda m: generated.recipe_list(model, uri, m["stage"], m["target"]), markdown)
     page_recipes = model.page_recipes.get(uri, [])
     markdown = BEFORE_YOU_START.sub(lambda m: _before_you_start(m, page_recipes, uri), markdown)

@@ -31,19 +31,22 @@ def load_reference(data_dir: Path) -> pd.DataFrame:
 
 @task
 def drift_report(reference: pd.DataFrame, batch: pd.DataFrame, html_path: Path) -> dict:
-    """Per-feature drift tests (Evidently picks the test per column) and the list of drifted features."""
-    snapshot = Report([DataDriftPreset()], include_tests=True).run(reference_data=reference, current_data=batch)
+    """One drift test per feature (Evidently picks the method per column) and the features that drifted."""
+    report = Report([DataDriftPreset()], include_tests=True)
+    snapshot = report.run(reference_data=reference, current_data=batch)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     snapshot.save_html(str(html_path))
-    report = snapshot.dict()
-    scores = {m["id"]: m["value"] for m in report["metrics"]}
+    results = snapshot.dict()
+    scores = {m["id"]: m["value"] for m in results["metrics"]}
     columns = {}
-    for test in report["tests"]:  # one ValueDrift test per feature; it fails when that feature drifted
+    for test in results["tests"]:  # a ValueDrift test per feature fails when that feature drifted
         params = test["metric_config"]["params"]
         if params["type"].endswith(":ValueDrift"):
             columns[params["column"]] = {
-                "method": params["method"], "threshold": params["threshold"],
-                "score": round(float(scores[test["metric_config"]["metric_id"]]), 4), "drifted": test["status"] == "FAIL",
+                "method": params["method"],
+                "threshold": params["threshold"],
+                "score": round(float(scores[test["metric_config"]["metric_id"]]), 4),
+                "drifted": test["status"] == "FAIL",
             }
     drifted = [c for c in FEATURES if columns[c]["drifted"]]
     return {"drifted_features": len(drifted), "drift_share": round(len(drifted) / len(FEATURES), 2),
@@ -54,14 +57,15 @@ def drift_report(reference: pd.DataFrame, batch: pd.DataFrame, html_path: Path) 
 def monitor_drift(batch_path: Path, data_dir: Path = Path("data"), max_drift_share: float = 0.5) -> dict:
     batch = pd.read_csv(batch_path)[FEATURES]
     html_path = Path("reports") / f"drift-{batch_path.stem}.html"
-    result = drift_report(load_reference(data_dir), batch, html_path) | {"batch": str(batch_path), "report": str(html_path)}
+    result = drift_report(load_reference(data_dir), batch, html_path)
+    result |= {"batch": str(batch_path), "report": str(html_path)}
     html_path.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{result['drifted_features']} of {len(FEATURES)} features drifted (share {result['drift_share']}); report: {html_path}")
-    if result["drift_share"] >= max_drift_share:
+    n, share = result["drifted_features"], result["drift_share"]
+    print(f"{n} of {len(FEATURES)} features drifted (share {share}); report: {html_path}")
+    if share >= max_drift_share:
         raise DriftAlert(
-            f"DRIFT ALERT: {result['drifted_features']} of {len(FEATURES)} features drifted in {batch_path} "
-            f"({', '.join(result['drifted'])}; share {result['drift_share']} >= threshold {max_drift_share}). "
-            f"See {html_path}."
+            f"DRIFT ALERT: {n} of {len(FEATURES)} features drifted in {batch_path} "
+            f"({', '.join(result['drifted'])}; share {share} >= threshold {max_drift_share}). See {html_path}."
         )
     return result
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from recipebook import cli, scaffold, spec
+from recipebook import RECIPES_DIR, cli, scaffold, spec
 
 CANARIES = Path(__file__).resolve().parent.parent / "canaries" / "recipes"
 
@@ -71,7 +71,7 @@ def test_invalid_spec_gives_exit_2_naming_the_file(tmp_path):
 
 def test_new_scaffolds_a_valid_recipe_and_page(tmp_path):
     created = scaffold.scaffold("batch-scoring", "orchestration", tmp_path / "recipes", tmp_path / "docs")
-    assert [p.name for p in created] == ["recipe.yaml", "flow.py", "batch-scoring.md"]
+    assert [p.name for p in created] == ["recipe.yaml", "flow.py", "env.sh", "requirements.txt", "batch-scoring.md"]
     recipe = spec.load(tmp_path / "recipes" / "batch-scoring" / "recipe.yaml")
     assert recipe.page == "recipes/orchestration/batch-scoring.md"
     assert (tmp_path / "docs" / recipe.page).is_file()
@@ -87,3 +87,15 @@ def test_verbose_shows_each_attempts_output_in_order(tmp_path):
     first, retry, second = (lines.index(x) for x in ("| first try fails", next(l for l in lines if l.startswith("↻ flaky attempt 1")),
                                                       '| {"ok": true, "items": [1, 2, 3]}'))
     assert first < retry < second, out
+
+
+def test_a_scaffolded_recipe_passes_run_unedited(tmp_path):
+    """`recipebook new NAME` then `recipebook run NAME`, with nothing edited, passes (it needs the local platform,
+    which the run starts first, so its flow never races Prefect's temporary server)."""
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "local-platform").symlink_to(RECIPES_DIR / "local-platform")
+    scaffold.scaffold("hello-pipeline", "orchestration", recipes, tmp_path / "docs")
+    result = recipebook("--recipes-dir", str(recipes), "run", "hello-pipeline", report_dir=tmp_path / "r", work=tmp_path / "w")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "recipes: 2 passed, 0 failed" in result.stdout, result.stdout[-3000:]

@@ -1,4 +1,5 @@
 """Expectations, JSON paths, ${VAR} expansion, hints and the content hash."""
+import pytest
 import shutil
 from pathlib import Path
 
@@ -54,3 +55,24 @@ def test_content_hash_changes_with_code_and_page(tmp_path):
     assert second != first
     page.write_text("# page edited\n")
     assert content_hash(recipe, docs) not in (first, second)
+
+
+def test_the_evidence_covers_the_locked_versions_a_recipe_runs_with(tmp_path):
+    """A recipe's versions live in its requirements.txt (hashed with the recipe); a file that disagrees with the one
+    lock (the lock changed, the file was not regenerated) is an invalid spec, so no old evidence can pass for it."""
+    import re
+    import shutil
+
+    from recipebook import RECIPES_DIR, hashing, spec
+
+    folder = tmp_path / "recipes" / "local-platform"
+    shutil.copytree(RECIPES_DIR / "local-platform", folder)
+    before = hashing.content_hash(spec.load(folder / "recipe.yaml"), tmp_path)
+    requirements = folder / "requirements.txt"
+    text = requirements.read_text()
+    pinned = re.search(r"^prefect==(\S+) ", text, re.M).group(1)
+    requirements.write_text(text.replace(f"prefect=={pinned} ", "prefect=3.0.0 ".replace("=", "==", 1)))
+    with pytest.raises(spec.SpecError, match=r"does not match requirements.lock \(prefect==3.0.0, but requirements.lock has "):
+        spec.load(folder / "recipe.yaml")
+    after = hashing.content_hash(spec.load(folder / "recipe.yaml", check_requirements=False), tmp_path)
+    assert after != before

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from recipebook import hashing, spec  # noqa: E402
+from recipebook import hashing, procedure, spec  # noqa: E402
 from recipebook import report as report_format  # noqa: E402
 
 MKDOCS = REPO / ".venv" / "bin" / "mkdocs"
@@ -65,6 +65,8 @@ def recipe_entry(recipe: spec.Recipe, content_hash: str, status: str, finished: 
                    "exit_code": 0, "log": f"logs/{recipe.name}/{i:02d}-{s.id}.log", "retries": [], "reason": None}
                   for i, s in enumerate(recipe.steps, start=1) if target in s.run],
         "cleanup": {"status": "passed", "leftovers": []},
+        "commands": [{"step": s.id, "command": s.run[target]} for s in procedure.all_steps(recipe)
+                     if not s.hidden and target in s.run],
     }
     if status == "failed":
         step = next(s for s in recipe.steps if not s.hidden and target in s.run)
@@ -88,7 +90,7 @@ class Project:
         return hashing.content_hash(self.recipes()[name], self.root / "docs")
 
     def write_reports(self, status: dict[str, str] | None = None, finished: datetime | None = None,
-                      hashes: dict[str, str] | None = None) -> None:
+                      hashes: dict[str, str] | None = None, edit_entry=None) -> None:
         """A report per target marking every recipe passed with its CURRENT hash, except the overrides."""
         finished = finished or datetime.now(timezone.utc) - timedelta(hours=1)
         recipes = self.recipes()
@@ -98,6 +100,9 @@ class Project:
                                    (status or {}).get(name, "passed"), finished, target)
                 for name, r in recipes.items() if target in r.targets
             }
+            if edit_entry is not None:
+                for name, entry in entries.items():
+                    edit_entry(name, target, entry)
             if entries:
                 data = {"schema_version": report_format.SCHEMA_VERSION, "target": target, "status": "passed",
                         "started_at": iso(finished - timedelta(minutes=5)), "finished_at": iso(finished),

@@ -179,3 +179,28 @@ def test_snippets_check_paths_catches_a_missing_nested_include(project):
     assert_fails_naming(result, "Error reading page 'recipes/platform/local-platform.md'",
                         "Snippet at path 'recipes/local-platform/no-such-file.txt' could not be found")
     assert "Traceback" not in result.stdout
+
+
+def test_a_page_block_that_differs_from_the_executed_command_fails(project):
+    """The check reads the BUILT page: a command the run executed differently from what the page shows fails."""
+    def ran_something_else(name, target, entry):
+        if name == "local-platform" and target == "local":
+            smoke = next(c for c in entry["commands"] if c["step"] == "smoke-flow")
+            smoke["command"] = "python smoke_flow.py --another-flag"
+    project.write_reports(edit_entry=ran_something_else)
+    result = project.build()
+    assert_fails_naming(result, "docs/recipes/platform/local-platform.md", "step 'smoke-flow') differs from the command the run executed",
+                        "python smoke_flow.py --another-flag")
+
+
+def test_a_step_missing_from_the_page_fails(project):
+    project.edit(PLATFORM_PAGE, "<!-- recipe:step smoke-flow -->", "")
+    project.write_reports()
+    result = project.build()
+    assert_fails_naming(result, "docs/recipes/platform/local-platform.md", "step 'smoke-flow' ran")
+
+
+def test_a_shell_block_on_a_page_without_a_recipe_fails(project):
+    project.append("docs/architecture/index.md", "\n```bash\nkubectl apply -k deploy/overlays/kind\n```\n")
+    result = project.build()
+    assert_fails_naming(result, "docs/architecture/index.md", "code block not accounted for")
