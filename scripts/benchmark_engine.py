@@ -1,6 +1,6 @@
-"""Benchmark the engine on a full local run: wall time, sum of step times, and the engine's overhead.
+"""Benchmark the engine on a full local run: wall time, user CPU, sum of step times, and the environment cost.
 
-Usage: .venv/bin/python scripts/benchmark_engine.py [RECIPE ...] [--repeat-trivial N]
+Usage: .venv/bin/python scripts/benchmark_engine.py [RECIPE ...] [--repeat-trivial N] [--cold-env]
 
 Runs the named recipes (default: every recipe that supports the local target) in one session, into a
 throw-away report folder, and prints:
@@ -8,12 +8,17 @@ throw-away report folder, and prints:
   sum of step times        every step attempt's duration (foreground run time, background start-up until ready)
   engine overhead          wall - sum of step times: work-folder copies, hashing, port allocation, process
                            start/stop, cleanup, leftover scans, report writes — as a share of the wall time
+  user CPU                 CPU seconds of every process the recipes started (servers included, once stopped)
+  environment per recipe   its `install` step: `uv venv` + `uv pip sync --compile-bytecode` of its requirements.txt
+                           against the cached environment (scripts/setup.sh builds them; --cold-env also times one
+                           build from uv's cache into an empty folder, bytecode included)
 It also times a trivial one-step recipe N times to show the fixed per-recipe cost (median and spread).
 """
 from __future__ import annotations
 
 import argparse
 import io
+import resource
 import statistics
 import sys
 import tempfile
@@ -23,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from recipebook import spec  # noqa: E402
+from recipebook import procedure, spec, venvs  # noqa: E402
 from recipebook.progress import Progress  # noqa: E402
 from recipebook.runner import Session  # noqa: E402
 
@@ -32,19 +37,33 @@ def full_run(names: list[str], tmp: Path) -> None:
     recipes = spec.discover()
     names = names or [n for n, r in recipes.items() if "local" in r.targets]
     t0 = time.monotonic()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_utime
     session = Session(recipes, "local", report_dir=tmp / "report", work_root=tmp / "work", merge=False)
     results = session.run_many(names)
     wall = time.monotonic() - t0
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
     steps = [s for e in results.values() for s in e["steps"] if s.get("duration_s") is not None]
     step_sum = sum(s["duration_s"] for s in steps)
     overhead = wall - step_sum
     print("\n== full local run ==")
     print(f"recipes: {len(results)} ({sum(e['status'] == 'passed' for e in results.values())} passed), steps: {len(steps)}")
-    print(f"wall time:          {wall:8.1f} s")
+    print(f"wall time:          {wall:8.1f} s  ({wall / 60:.1f} min)")
+    print(f"user CPU:           {cpu:8.1f} s")
     print(f"sum of step times:  {step_sum:8.1f} s")
     print(f"engine overhead:    {overhead:8.1f} s  = {100 * overhead / wall:.1f}% of wall time")
+    print(f"  {'recipe':<24} {'status':<8} {'time':>9} {'environment':>12}")
     for name, e in results.items():
-        print(f"  {name:<24} {e['status']:<8} {e['duration_s'] or 0:7.1f} s")
+        install = next((s["duration_s"] for s in e["steps"] if s["id"] == procedure.INSTALL and s.get("duration_s") is not None), None)
+        env_cost = f"{install:9.1f} s" if install is not None else "         —"
+        print(f"  {name:<24} {e['status']:<8} {e['duration_s'] or 0:7.1f} s {env_cost}")
+
+
+def cold_environment(tmp: Path) -> None:
+    """One recipe environment built from uv's cache into an empty folder, bytecode included (what a reader's
+    first install costs here, and what scripts/setup.sh pays once per distinct requirements file)."""
+    requirements = spec.discover()["quickstart"].path / procedure.REQUIREMENTS
+    _, seconds, _ = venvs.prepare(requirements, root=tmp / "cold-venvs", offline=True)
+    print(f"\n== cold environment (quickstart's requirements.txt, from uv's cache, with bytecode) ==\n{seconds:.1f} s")
 
 
 def trivial_runs(n: int, tmp: Path) -> None:
@@ -67,7 +86,7 @@ def trivial_runs(n: int, tmp: Path) -> None:
         session = Session(recipes, "local", report_dir=tmp / f"r{i}", work_root=tmp / f"w{i}", merge=False, progress=Progress(io.StringIO()))
         results = session.run_many(["trivial"])
         wall = time.monotonic() - t0
-        overheads.append(wall - results["trivial"]["steps"][0]["duration_s"])
+        overheads.append(wall - sum(s["duration_s"] for s in results["trivial"]["steps"]))
     q = statistics.quantiles(overheads, n=4)
     print(f"\n== fixed cost of one trivial recipe (n={n}) ==")
     print(f"engine overhead per recipe: median {statistics.median(overheads) * 1000:.0f} ms (IQR {q[0] * 1000:.0f}-{q[2] * 1000:.0f} ms)")
@@ -78,10 +97,13 @@ def main() -> None:
     parser.add_argument("names", nargs="*")
     parser.add_argument("--repeat-trivial", type=int, default=15)
     parser.add_argument("--skip-full", action="store_true", help="only the trivial-recipe timing")
+    parser.add_argument("--cold-env", action="store_true", help="also time one environment built from uv's cache")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="recipebook-bench-") as d:
         tmp = Path(d)
         trivial_runs(args.repeat_trivial, tmp)
+        if args.cold_env:
+            cold_environment(tmp)
         if not args.skip_full:
             full_run(args.names, tmp)
 
