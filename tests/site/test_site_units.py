@@ -16,8 +16,7 @@ WEEK = timedelta(days=7)
 def make_recipe(targets=("local", "kind"), run=None, hidden=False):
     data = {"title": "Demo", "page": "recipes/training/demo.md", "stage": "training", "targets": list(targets),
             "components": ["prefect"], "steps": [
-                {"id": "train", "run": run or {"local": "python train.py", "kind": "kubectl apply -k k8s/"},
-                 "env": {"MLFLOW_TRACKING_URI": "http://127.0.0.1:${PORT_MLFLOW}"}},
+                {"id": "train", "run": run or {"local": "python train.py", "kind": "kubectl apply -k k8s/"}},
                 {"id": "check", "run": "python check.py", "hidden": True}]}
     return parse(data, Path("/nowhere/recipes/demo/recipe.yaml"))
 
@@ -54,7 +53,19 @@ def test_step_with_different_commands_renders_laptop_and_kubernetes_tabs():
     rendered = steps.render(recipe, recipe.steps[0])
     assert '=== "Laptop"' in rendered and '=== "Kubernetes"' in rendered
     assert "    python train.py" in rendered and "    kubectl apply -k k8s/" in rendered
-    assert "export MLFLOW_TRACKING_URI=http://127.0.0.1:${PORT_MLFLOW}" in rendered
+    assert 'data-step="train" data-targets="local"' in rendered and 'data-targets="kind"' in rendered
+
+
+def test_the_executed_check_reads_commands_back_from_built_html():
+    """Pygments wraps every token in spans and escapes <, > and &: the check reads the text back exactly."""
+    from recipebook.site import executed
+    html = ('<div class="recipebook-step" data-recipe="demo" data-step="train" data-targets="local">'
+            '<div class="language-bash highlight"><pre><span></span><code><span class="nb">echo</span> '
+            '<span class="s2">"a &amp;&amp; b &lt; c"</span>\n</code></pre></div></div>')
+    assert executed.shown_commands(html) == [executed.ShownCommand("demo", "train", ("local",), 'echo "a && b < c"\n')]
+    assert executed.differences(html, "demo", "local", [{"step": "train", "command": 'echo "a && b < c"'}]) == []
+    problems = executed.differences(html, "demo", "local", [{"step": "train", "command": 'echo "a && b > c"'}])
+    assert len(problems) == 1 and "differs from the command the run executed" in problems[0]
 
 
 def test_step_for_one_target_or_same_command_renders_one_block():
