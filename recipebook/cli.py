@@ -1,4 +1,4 @@
-"""The `recipebook` command: list, run, verify and scaffold recipes.
+"""The `recipebook` command: list, run, verify, keep a platform up, and scaffold recipes.
 
 Exit codes: 0 every selected recipe passed (or does not support the target); 1 a recipe failed;
 2 bad usage or an invalid recipe spec; 3 the target cannot run on this machine (every recipe skipped, reason printed);
@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     for sp in (run, verify):
         sp.add_argument("--target", choices=targets.TARGETS, default="local")
         sp.add_argument("-v", "--verbose", action="store_true", help="also show each step's output as it runs")
+    run.add_argument("--fresh", action="store_true", help="start needed recipes even when `recipebook up` keeps them running")
+    up = sub.add_parser("up", help="run a recipe others need (e.g. local-platform) and keep it up until Ctrl-C; `run` reuses it")
+    up.add_argument("name")
+    up.add_argument("--target", choices=targets.TARGETS, default="local")
+    up.add_argument("-v", "--verbose", action="store_true", help="also show each step's output as it runs")
     new = sub.add_parser("new", help="scaffold recipes/NAME and its page stub")
     new.add_argument("name")
     new.add_argument("--stage", default="training", choices=["data", "training", "serving", "orchestration", "platform", "operations"])
@@ -77,8 +82,52 @@ def _exit_code(results: dict, interrupted: bool, target_reason: str | None) -> i
     return EXIT_FAILED if skipped_by_need else EXIT_OK
 
 
+def _reusable_needs(recipes: dict[str, spec.Recipe], names: list[str], target: str) -> dict[str, dict]:
+    """Needed recipes that `recipebook up` keeps running and that still answer."""
+    from recipebook import running
+
+    needed = {n for name in names for n in spec.order_with_needs([name], recipes) if n != name} - set(names)
+    return {n: state for n in sorted(needed) if (state := running.reusable(n, target))}
+
+
+def _up(recipes: dict[str, spec.Recipe], name: str, target: str, report_dir: Path, verbose: bool) -> int:
+    """Run `name` (and what it needs), keep it up, record it for `run`, wait for Ctrl-C, then tear it down."""
+    import time
+
+    from recipebook import running
+    from recipebook.progress import Progress
+    from recipebook.runner import Session
+
+    if name not in recipes:
+        print(f"error: unknown recipe: {name}; known: {', '.join(recipes)}", file=sys.stderr)
+        return EXIT_USAGE
+    recipe = recipes[name]
+    if not recipe.provides:
+        print(f"error: {name} provides nothing to other recipes, so there is nothing to keep up; use `recipebook run {name}`",
+              file=sys.stderr)
+        return EXIT_USAGE
+    session = Session(recipes, target, report_dir=report_dir, merge=True, progress=Progress(verbose=verbose), planned=[name])
+    try:
+        with session._signals_raise():
+            entry = session.run_recipe(name)
+            if entry["status"] != "passed" or name not in session.up:
+                return _exit_code(session.results, session.interrupted, session.target_reason) or EXIT_FAILED
+            path = running.record(name, target, session.provided_by(name))
+            values = "  ".join(f"{k}={v}" for k, v in session.provided_by(name).items())
+            print(f"\n{name} is up: {values}\n`recipebook run NAME` in another terminal reuses it (state: {path}). "
+                  "Press Ctrl-C here to stop it.", flush=True)
+            while True:
+                time.sleep(1)
+    except KeyboardInterrupt:
+        print(f"\nstopping {name} …", flush=True)
+        return EXIT_OK
+    finally:
+        running.forget(name, target)
+        session.close()
+
+
 def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_dir: Path, merge: bool,
-         verbose: bool = False, shuffle: int | None = None) -> int:
+         verbose: bool = False, shuffle: int | None = None, reuse: dict[str, dict] | None = None) -> int:
     from recipebook.progress import Progress
     from recipebook.runner import Session
 
@@ -87,7 +136,7 @@ def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_
         print(f"error: unknown recipe(s): {', '.join(unknown)}; known: {', '.join(recipes)} (see `recipebook list`)", file=sys.stderr)
         return EXIT_USAGE
     try:
-        session = Session(recipes, target, report_dir=report_dir, merge=merge, progress=Progress(verbose=verbose))
+        session = Session(recipes, target, report_dir=report_dir, merge=merge, progress=Progress(verbose=verbose), reuse=reuse)
     except ValueError as exc:  # a corrupt report
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -123,8 +172,12 @@ def main(argv: list[str] | None = None) -> int:
         seed = random.SystemRandom().randrange(1, 10**6) if args.shuffle == "random" else int(args.shuffle)
     if args.command == "list":
         return _cmd_list(recipes, args.report_dir)
+    if args.command == "up":
+        return _up(recipes, args.name, args.target, args.report_dir, args.verbose)
     if args.command == "run":
-        return _run(recipes, args.names, args.target, args.report_dir, merge=True, verbose=args.verbose)
+        known = all(n in recipes for n in args.names)
+        reuse = {} if args.fresh or not known else _reusable_needs(recipes, args.names, args.target)
+        return _run(recipes, args.names, args.target, args.report_dir, merge=True, verbose=args.verbose, reuse=reuse)
     if args.changed:
         try:
             names = changed_recipes(recipes, args.target, args.report_dir)

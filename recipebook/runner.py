@@ -63,7 +63,7 @@ class Session:
 
     def __init__(self, recipes: dict[str, spec.Recipe], target: str = "local", *, report_dir: Path = DEFAULT_REPORT_DIR,
                  work_root: Path | None = None, merge: bool = True, progress: Progress | None = None,
-                 docs_dir: Path = DOCS_DIR, planned: list[str] | None = None):
+                 docs_dir: Path = DOCS_DIR, planned: list[str] | None = None, reuse: dict[str, dict] | None = None):
         self.recipes = recipes
         self.target = target
         self.docs_dir = docs_dir
@@ -80,6 +80,7 @@ class Session:
         self.up: dict[str, Running] = {}
         self.results: dict[str, dict[str, Any]] = {}
         self.planned = list(planned or [])
+        self.reuse = dict(reuse or {})  # needed recipes already running (recipebook up): name -> state
         self.interrupted = False
         self.started = time.monotonic()
         self._count = 0
@@ -98,7 +99,7 @@ class Session:
             self.progress.say(f"order shuffled with seed {shuffle_seed} (replay: recipebook verify --shuffle {shuffle_seed})")
             self.report["shuffle_seed"] = shuffle_seed
         order = spec.order_with_needs(names, self.recipes)
-        self.planned = order
+        self.planned = [n for n in order if n not in self.reuse]
         with self._signals_raise():
             try:
                 for name in order:
@@ -116,6 +117,12 @@ class Session:
         if name in self.results:
             return self.results[name]
         recipe = self.recipes[name]
+        if name in self.reuse:
+            state = self.reuse[name]
+            self.results[name] = {"status": "passed", "reason": f"reused: already running (recipebook up, pid {state['pid']})",
+                                  "duration_s": 0.0, "reused": True}
+            self.progress.say(f"\n↺ {name}: reusing the one already running (`recipebook up {name}`, pid {state['pid']})")
+            return self.results[name]
         for need in recipe.needs:
             self.run_recipe(need)
         self._count += 1
@@ -214,10 +221,16 @@ class Session:
         return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, Terminal(dict(env), work), check_dir, namespace)
 
     def _provided(self, need: str) -> dict[str, str]:
+        if need in self.reuse:
+            return dict(self.reuse[need]["provides"])
         running = self.up.get(need)
         if running is None:  # a needed recipe that provides nothing is not kept up
             return {}
         return {k: expand(v, running.terminal.env) for k, v in running.recipe.provides.items()}
+
+    def provided_by(self, name: str) -> dict[str, str]:
+        """What a recipe kept up provides (for `recipebook up` to record)."""
+        return self._provided(name)
 
     def _steps(self, recipe: spec.Recipe) -> list[tuple[spec.Step, str | None]]:
         """(step, command for this target): the generated get-files/install steps, then the recipe's own."""

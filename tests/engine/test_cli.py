@@ -99,3 +99,33 @@ def test_a_scaffolded_recipe_passes_run_unedited(tmp_path):
     result = recipebook("--recipes-dir", str(recipes), "run", "hello-pipeline", report_dir=tmp_path / "r", work=tmp_path / "w")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "recipes: 2 passed, 0 failed" in result.stdout, result.stdout[-3000:]
+
+
+def test_up_keeps_a_needed_recipe_running_and_run_reuses_it(tmp_path):
+    """`recipebook up web-server` keeps the server; `recipebook run uses-server` reuses it instead of starting its
+    own; Ctrl-C on `up` tears it down, leaves nothing behind and forgets the state."""
+    import os
+    import signal
+
+    env = {**os.environ, "RECIPEBOOK_WORK_ROOT": str(tmp_path / "w"), "RECIPEBOOK_RUNNING_DIR": str(tmp_path / "running")}
+    base = [sys.executable, "-m", "recipebook.cli", "--recipes-dir", str(CANARIES), "--report-dir", str(tmp_path / "r")]
+    up = subprocess.Popen([*base, "up", "web-server"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    state = tmp_path / "running" / "local" / "web-server.json"
+    try:
+        deadline = time.monotonic() + 60
+        while not state.exists() and time.monotonic() < deadline and up.poll() is None:
+            time.sleep(0.2)
+        assert state.exists(), "recipebook up did not record the running recipe"
+        port = int(json.loads(state.read_text())["provides"]["WEB_URL"].rsplit(":", 1)[1])
+        run = subprocess.run([*base, "run", "uses-server"], env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "reusing the one already running" in run.stdout and "[1/1] uses-server" in run.stdout
+        fresh = subprocess.run([*base, "run", "--fresh", "uses-server"], env=env, capture_output=True, text=True, timeout=120)
+        assert fresh.returncode == 0 and "reusing" not in fresh.stdout and "web-server" in fresh.stdout
+    finally:
+        up.send_signal(signal.SIGINT)
+        out, _ = up.communicate(timeout=60)
+    assert up.returncode == 0, out
+    assert not state.exists(), "the state of a stopped recipe must be forgotten"
+    from recipebook.processes import port_open
+    assert not port_open(port), f"the server on port {port} outlived `recipebook up`"
