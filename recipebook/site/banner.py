@@ -45,7 +45,10 @@ def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple
         lines = [f"**{label}**: {STYLES[ev.state][1].lower()} ({ev.reason})."]
     else:
         lines = [f"**{label}**: {ev.state} on {when}, in {_duration(entry.get('duration_s'))}" + _source(entry) + "."]
-    versions = key_versions(components, ev.environment, registry)
+    environment = dict(ev.environment or {})
+    if entry.get("requirements"):  # what the recipe's own environment pinned, not the runner's
+        environment["packages"] = {**(environment.get("packages") or {}), **entry["requirements"]}
+    versions = key_versions(components, environment, registry)
     if versions and ev.state != "not-verified":
         python = (ev.environment or {}).get("python")
         lines.append("Versions: " + ", ".join(f"{n} {v}" for n, v in versions) + (f", Python {python}" if python else "") + ".")

@@ -75,7 +75,8 @@ def reported_version(component: Component, environment: dict[str, Any] | None) -
     """The component's version as a verification run recorded it (packages or the kind/kubernetes keys)."""
     environment = environment or {}
     if component.package:
-        return (environment.get("packages") or {}).get(component.package)
+        packages = environment.get("packages") or {}
+        return packages.get(component.package) or packages.get(component.package.lower().replace("_", "-"))
     if component.report_key:
         return environment.get(component.report_key)
     return None
