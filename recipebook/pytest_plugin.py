@@ -44,17 +44,15 @@ def shuffle_seed(value: str | None) -> int | None:
     return int(value)
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
-    seed = config.stash.get(_SEED, None)
-    return f"recipebook: recipe order shuffled with seed {seed} (replay: --recipe-shuffle {seed})" if seed is not None else None
-
-
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Recipe items in a seeded random order (each still starts what it needs first); after_recipes items last.
 
     Order must not matter (a recipe passes alone and after any other), so the suite proves it on every run."""
     seed = shuffle_seed(config.getoption("--recipe-shuffle"))
     config.stash[_SEED] = seed
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if seed is not None and reporter is not None:
+        reporter.write_line(f"recipebook: recipe order shuffled with seed {seed} (replay: --recipe-shuffle {seed})")
     if seed is not None:
         slots = [n for n, i in enumerate(items) if "recipe_name" in getattr(getattr(i, "callspec", None), "params", {})]
         shuffled = [items[n] for n in slots]
