@@ -34,8 +34,8 @@ GUARD_ENV = {
     "GIT_PYTHON_REFRESH": "quiet",
 }
 
-# Inherited variables that would silently point a recipe at someone else's servers (a stray PREFECT_API_KEY
-# gives 401s against a self-hosted server), or into the project's own environment instead of the recipe's.
+# Inherited variables that would silently point a recipe at someone else's servers or settings (a developer's
+# PREFECT_API_URL or MLFLOW_TRACKING_URI), or into the project's own environment instead of the recipe's.
 DROPPED_PREFIXES = ("PREFECT_", "MLFLOW_")
 DROPPED = ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "CONDA_PREFIX")
 

@@ -21,8 +21,9 @@ _OUTPUT_HINTS = [
      "An image could not be pulled: build and load the project's images into kind with `bash scripts/build-images.sh --load`."),
     (re.compile(r"Invalid Host header|DNS rebinding", re.I),
      "MLflow rejected the Host header: start `mlflow server` with `--allowed-hosts` listing the host name clients use."),
-    (re.compile(r"401 Unauthorized|PREFECT_API_KEY", re.I),
-     "Prefect answered 401: a stray PREFECT_API_KEY (a Prefect Cloud key) is set; unset it for a self-hosted server."),
+    (re.compile(r"401 Unauthorized", re.I),
+     "A server answered 401 Unauthorized: it expects credentials the client did not send (Prefect's "
+     "PREFECT_API_AUTH_STRING, MLflow's MLFLOW_TRACKING_USERNAME/PASSWORD); set them as the server's page shows."),
     (re.compile(r"Connection refused|ConnectError|Failed to establish a new connection", re.I),
      "A server did not answer: check that the recipes this one `needs` are up (the runner starts them) and that "
      "PREFECT_API_URL / MLFLOW_TRACKING_URI point at them."),

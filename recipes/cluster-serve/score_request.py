@@ -1,17 +1,19 @@
 """Send three customers to the scoring Service and print its answer.
 
 Run inside the cluster (kubectl run ... -- python - < score_request.py): the Service only routes to ready pods,
-so after `kubectl rollout status` the answer comes from the pods of the new rollout.
+so after `kubectl rollout status` the answer comes from the pods of the new rollout. The body uses MLflow's
+`inputs` format, one record per customer: the format the laptop's guarded scoring server accepts too.
 """
 import json
 import os
 import urllib.request
 
 ROWS = {
-    "dataframe_split": {
-        "columns": ["contract", "tenure_months", "monthly_charges", "support_calls", "age"],
-        "data": [["month-to-month", 2, 95.0, 6, 25], ["two-year", 60, 40.0, 0, 55], ["one-year", 24, 70.0, 2, 40]],
-    }
+    "inputs": [
+        {"contract": "month-to-month", "tenure_months": 2, "monthly_charges": 95.0, "support_calls": 6, "age": 25},
+        {"contract": "two-year", "tenure_months": 60, "monthly_charges": 40.0, "support_calls": 0, "age": 55},
+        {"contract": "one-year", "tenure_months": 24, "monthly_charges": 70.0, "support_calls": 2, "age": 40},
+    ]
 }
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from score_request import ROWS
 
 answer = [line for line in open(sys.argv[1]).read().splitlines() if line.startswith("{")][-1]
 served = np.array(json.loads(answer)["predictions"], dtype=float)
-rows = pd.DataFrame(ROWS["dataframe_split"]["data"], columns=ROWS["dataframe_split"]["columns"])
+rows = pd.DataFrame(ROWS["inputs"])
 name = os.environ["MODEL_NAME"]
 matches = []
 for version in MlflowClient().search_model_versions(f"name='{name}'"):

@@ -1,8 +1,10 @@
 """Register the pipeline with Prefect as a deployment of the Kubernetes work pool.
 
 Each run becomes a Kubernetes Job in the namespace recipebook, from the flow-runner image that holds the flow code
-(loaded into kind, so never pulled). MLflow is reached by its in-cluster name.
+(loaded into kind, so never pulled). MLflow is reached by its in-cluster name; the model name comes from env.sh.
 """
+import os
+
 from train_pipeline import churn_train_pipeline
 
 if __name__ == "__main__":
@@ -15,6 +17,6 @@ if __name__ == "__main__":
         job_variables={
             "namespace": "recipebook",
             "image_pull_policy": "IfNotPresent",
-            "env": {"MLFLOW_TRACKING_URI": "http://mlflow:5000", "MODEL_NAME": "churn-cluster-train"},
+            "env": {"MLFLOW_TRACKING_URI": "http://mlflow:5000", "MODEL_NAME": os.environ["MODEL_NAME"]},
         },
     )
