@@ -1,6 +1,6 @@
 """Score new customers with the current champion model, on a schedule.
 
-    python batch_flow.py     # serve the deployment: runs every day at 06:00 and whenever triggered
+    python batch_flow.py     # serve the deployment: runs every day at 06:00 UTC and whenever triggered
 
 Each prediction row records the model name and version that made it, so a score can always be traced
 back to its MLflow run, even after the champion alias has moved on.
@@ -14,6 +14,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from prefect import flow, task
 from prefect.runtime import flow_run
+from prefect.schedules import Cron
 
 MODEL_NAME = os.environ.get("MODEL_NAME", "churn-classifier")
 FEATURES = ["contract", "tenure_months", "monthly_charges", "support_calls", "age"]
@@ -61,4 +62,5 @@ def score_new_customers(input_path: Path = Path("data/new/customers.csv"), outpu
 
 if __name__ == "__main__":
     # Serve the flow as a deployment: this process polls Prefect's API for due and triggered runs.
-    score_new_customers.serve(name="daily", cron="0 6 * * *")
+    # A cron without a time zone is ambiguous; name it (an IANA name such as "Europe/Berlin" works too).
+    score_new_customers.serve(name="daily", schedule=Cron("0 6 * * *", timezone="UTC"))
