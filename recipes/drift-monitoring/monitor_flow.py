@@ -65,7 +65,8 @@ def monitor_drift(batch_path: Path, data_dir: Path = Path("data"), max_drift_sha
     if share >= max_drift_share:
         raise DriftAlert(
             f"DRIFT ALERT: {n} of {len(FEATURES)} features drifted in {batch_path} "
-            f"({', '.join(result['drifted'])}; share {share} >= threshold {max_drift_share}). See {html_path}."
+            f"({', '.join(result['drifted'])}; share {share} >= threshold {max_drift_share}). "
+            f"See {html_path}."
         )
     return result
 
