@@ -50,11 +50,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     Order must not matter (a recipe passes alone and after any other), so the suite proves it on every run."""
     seed = shuffle_seed(config.getoption("--recipe-shuffle"))
     config.stash[_SEED] = seed
+    slots = [n for n, i in enumerate(items) if "recipe_name" in getattr(getattr(i, "callspec", None), "params", {})]
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if seed is not None and reporter is not None:
+    if seed is not None and slots and reporter is not None:
         reporter.write_line(f"recipebook: recipe order shuffled with seed {seed} (replay: --recipe-shuffle {seed})")
     if seed is not None:
-        slots = [n for n, i in enumerate(items) if "recipe_name" in getattr(getattr(i, "callspec", None), "params", {})]
         shuffled = [items[n] for n in slots]
         random.Random(seed).shuffle(shuffled)
         for n, item in zip(slots, shuffled):
