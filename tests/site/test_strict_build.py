@@ -25,23 +25,6 @@ def test_passes_when_every_recipe_passed_with_current_hashes(passing_site):
     assert "recipe:step" not in page
 
 
-def test_passes_for_the_site_core_alone(project):
-    """The same with only this site's own pages and the two recipes its home page links (the local platform and
-    the Quickstart), so the pass path is proven even while other recipes' pages are being written (the test above
-    covers the whole tree). Other recipe folders lose only their spec: the Quickstart borrows their files."""
-    core = {"local-platform", "quickstart"}
-    for folder in (project.root / "recipes").iterdir():
-        if folder.name not in core:
-            (folder / "recipe.yaml").unlink()
-    for page in (project.root / "docs" / "recipes").rglob("*.md"):
-        if page.stem not in core:
-            page.unlink()
-    project.write_reports()
-    result = project.build()
-    assert result.returncode == 0, result.stdout[-5000:]
-    assert "Verified: The local platform" in project.html("recipes/platform/local-platform.md")
-
-
 def test_generated_pages_exist_and_use_the_reports(browsable_site):
     passing_site = browsable_site
     assert passing_site.result.returncode == 0, passing_site.result.stdout[-3000:]
