@@ -3,7 +3,8 @@
     python benchmark.py --url http://127.0.0.1:5051/invocations --model models:/churn-serving-online@champion
 
 1. Latency, one client: requests one after another, so nothing waits in a queue. p50 and p95 over HTTP
-   and for the same model's predict() in this process. The difference is what the HTTP hop costs.
+   and for the same model's predict() in this process, taking turns. The difference is what the HTTP
+   hop costs (network stack, JSON in and out, the server's request handling).
 2. Throughput, N concurrent clients: N threads send requests as fast as they get answers, over HTTP
    and in-process. Requests per second; under load, latency also includes time spent waiting in line.
 
@@ -28,11 +29,17 @@ def timed(call) -> float:
     return time.perf_counter() - start
 
 
-def latency(call, requests: int) -> dict:
-    """One client, sequential: p50 and p95 in milliseconds."""
-    call()  # warm-up
-    cuts = statistics.quantiles([timed(call) for _ in range(requests)], n=100)
-    return {"p50_ms": round(cuts[49] * 1000, 2), "p95_ms": round(cuts[94] * 1000, 2)}
+def latencies(calls: dict, requests: int) -> dict:
+    """One client, sequential: p50 and p95 in milliseconds for each call. The calls take turns, so a busy
+    moment on the machine slows both alike."""
+    times = {name: [] for name in calls}
+    for call in calls.values():
+        call()  # warm-up
+    for _ in range(requests):
+        for name, call in calls.items():
+            times[name].append(timed(call))
+    cuts = {name: statistics.quantiles(t, n=100) for name, t in times.items()}
+    return {name: {"p50_ms": round(c[49] * 1000, 2), "p95_ms": round(c[94] * 1000, 2)} for name, c in cuts.items()}
 
 
 def throughput(call, requests: int, clients: int) -> float:
@@ -61,11 +68,7 @@ if __name__ == "__main__":
             model.predict([CUSTOMER])
 
         result = {
-            "single_client": {
-                "requests": args.requests,
-                "http": latency(over_http, args.requests),
-                "in_process": latency(in_process, args.requests),
-            },
+            "single_client": {"requests": args.requests} | latencies({"http": over_http, "in_process": in_process}, args.requests),
             "concurrent": {
                 "clients": args.clients,
                 "requests": args.requests,
