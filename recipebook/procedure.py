@@ -62,7 +62,7 @@ def install_command(recipe: Recipe) -> str | None:
     return "\n".join([
         f"source {ENV_FILE}",
         f'uv venv --quiet --allow-existing --python {PYTHON_VERSION} "${VENV_VAR}"',
-        f'uv pip sync --quiet --compile-bytecode --python "${VENV_VAR}/bin/python" {REQUIREMENTS}',
+        f'uv pip sync --quiet --compile-bytecode --python "${VENV_VAR}/bin/python" \\\n  {REQUIREMENTS}',
         f'source "${VENV_VAR}/bin/activate"',
     ])
 

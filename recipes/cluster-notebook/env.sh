@@ -1,19 +1,25 @@
-# Settings for the notebook and the cluster. Load them in every terminal you use: source env.sh
-# A value you export before sourcing wins over the default after `:-`.
+# Settings for the notebook and the cluster. Load them in every terminal you
+# use: `source env.sh`. A value you export before sourcing wins over the
+# default after `:-`.
 
 # Nothing leaves your machine: usage telemetry off for MLflow and Prefect.
-export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true PREFECT_SERVER_ANALYTICS_ENABLED=false
+export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
+  PREFECT_SERVER_ANALYTICS_ENABLED=false
 
-# The in-cluster servers, through the port-forwards of the platform on Kubernetes (its defaults).
-# The notebook's kernel and the flow find the servers through these two: start Jupyter after
-# sourcing this file.
+# The in-cluster servers, through the port-forwards of the platform on
+# Kubernetes (its defaults). The notebook's kernel and the flow find the
+# servers through these two: start Jupyter after sourcing this file.
 export PREFECT_API_URL=${PREFECT_API_URL:-http://127.0.0.1:4200/api}
 export MLFLOW_TRACKING_URI=${MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}
 
-# The registered model the notebook and the flow write to (both read MODEL_NAME): a name of its
-# own, so the version numbers on the page do not depend on the other recipes sharing the platform.
+# The registered model the notebook and the flow write to (both read
+# MODEL_NAME): a name of its own, so the version numbers on the page do not
+# depend on the other recipes sharing the platform.
 export MODEL_NAME=churn-cluster-notebook
 
-# This recipe's Python environment (created by the install step); activated here once it exists.
+# This recipe's Python environment (created by the install step); activated
+# here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}
-if [ -f "$RECIPE_VENV/bin/activate" ]; then source "$RECIPE_VENV/bin/activate"; fi
+if [ -f "$RECIPE_VENV/bin/activate" ]; then
+  source "$RECIPE_VENV/bin/activate"
+fi

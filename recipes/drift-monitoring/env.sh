@@ -1,14 +1,20 @@
-# Settings for the drift-monitoring recipe. Load them in every terminal you use for it: source env.sh
-# A value you export before sourcing wins over the default after `:-`.
+# Settings for the drift-monitoring recipe. Load them in every terminal you
+# use for it: `source env.sh`. A value you export before sourcing wins over
+# the default after `:-`.
 
 # Nothing leaves your machine: usage telemetry off for MLflow and Prefect.
-export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true PREFECT_SERVER_ANALYTICS_ENABLED=false
+export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
+  PREFECT_SERVER_ANALYTICS_ENABLED=false
 
-# The local platform's servers (see the local-platform recipe). The flows report to Prefect; this recipe
-# logs nothing to MLflow, but its address is set the same way on every page of the site.
+# The local platform's servers (see the local-platform recipe). The flows
+# report to Prefect; this recipe logs nothing to MLflow, but its address is
+# set the same way on every page of the site.
 export PREFECT_API_URL=${PREFECT_API_URL:-http://127.0.0.1:4200/api}
 export MLFLOW_TRACKING_URI=${MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}
 
-# This recipe's Python environment (created by the install step); activated here once it exists.
+# This recipe's Python environment (created by the install step); activated
+# here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}
-if [ -f "$RECIPE_VENV/bin/activate" ]; then source "$RECIPE_VENV/bin/activate"; fi
+if [ -f "$RECIPE_VENV/bin/activate" ]; then
+  source "$RECIPE_VENV/bin/activate"
+fi

@@ -1,19 +1,25 @@
-# Settings for the notebook and its flow. Load them in every terminal you use (and before `jupyter lab`):
-#   source env.sh
-# A value you export before sourcing wins over the default after `:-`.
+# Settings for the notebook and its flow. Load them in every terminal you use
+# (and before `jupyter lab`): `source env.sh`. A value you export before
+# sourcing wins over the default after `:-`.
 
 # Nothing leaves your machine: usage telemetry off for MLflow and Prefect.
-export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true PREFECT_SERVER_ANALYTICS_ENABLED=false
+export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
+  PREFECT_SERVER_ANALYTICS_ENABLED=false
 
-# The local platform's servers (see its page); change these if you started it on other ports.
-# The notebook's kernel and the flow both read them, so both log to the same servers.
+# The local platform's servers (see its page); change these if you started it
+# on other ports. The notebook's kernel and the flow both read them, so both
+# log to the same servers.
 export PREFECT_API_URL=${PREFECT_API_URL:-http://127.0.0.1:4200/api}
 export MLFLOW_TRACKING_URI=${MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}
 
-# The registered model the notebook and the flow add versions to; a name of its own, so that
-# other recipes on the same MLflow server do not add versions to it.
+# The registered model the notebook and the flow add versions to; a name of
+# its own, so that other recipes on the same MLflow server do not add versions
+# to it.
 export MODEL_NAME=${MODEL_NAME:-churn-notebook-pipeline}
 
-# This recipe's Python environment (created by the install step); activated here once it exists.
+# This recipe's Python environment (created by the install step); activated
+# here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}
-if [ -f "$RECIPE_VENV/bin/activate" ]; then source "$RECIPE_VENV/bin/activate"; fi
+if [ -f "$RECIPE_VENV/bin/activate" ]; then
+  source "$RECIPE_VENV/bin/activate"
+fi

@@ -1,20 +1,28 @@
-# Settings for online serving. Load them in every terminal you use for it: source env.sh
-# A value you export before sourcing wins over the default after `:-`.
+# Settings for online serving. Load them in every terminal you use for it:
+# `source env.sh`. A value you export before sourcing wins over the default
+# after `:-`.
 
 # Nothing leaves your machine: usage telemetry off for MLflow and Prefect.
-export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true PREFECT_SERVER_ANALYTICS_ENABLED=false
+export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
+  PREFECT_SERVER_ANALYTICS_ENABLED=false
 
-# The local platform's servers (see its page); change these if you started it on other ports.
+# The local platform's servers (see its page); change these if you started it
+# on other ports.
 export PREFECT_API_URL=${PREFECT_API_URL:-http://127.0.0.1:4200/api}
 export MLFLOW_TRACKING_URI=${MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}
 
-# The scoring server's port on 127.0.0.1 (MLflow's own default, 5000, is taken by macOS's AirPlay Receiver).
+# The scoring server's port on 127.0.0.1 (MLflow's own default, 5000, is taken
+# by macOS's AirPlay Receiver).
 export SCORING_PORT=${SCORING_PORT:-5051}
 
-# The registered model this page trains; the guarded model is registered as "$MODEL_NAME-online".
-# A name of its own, so other recipes on the same server do not change its champion.
+# The registered model this page trains; the guarded model is registered as
+# "$MODEL_NAME-online". A name of its own, so other recipes on the same server
+# do not change its champion.
 export MODEL_NAME=${MODEL_NAME:-churn-serving}
 
-# This recipe's Python environment (created by the install step); activated here once it exists.
+# This recipe's Python environment (created by the install step); activated
+# here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}
-if [ -f "$RECIPE_VENV/bin/activate" ]; then source "$RECIPE_VENV/bin/activate"; fi
+if [ -f "$RECIPE_VENV/bin/activate" ]; then
+  source "$RECIPE_VENV/bin/activate"
+fi

@@ -1,0 +1,38 @@
+"""What a reader copies fits the page: no command line or env.sh line is cut off in a code block.
+
+Material shows about 80 characters of a code block at its default width and scrolls the rest out of sight, so a
+long command is wrapped with ` \\` continuations instead (the copy button keeps them, and bash joins the lines).
+"""
+import subprocess
+
+import pytest
+
+from recipebook import procedure, spec
+
+RECIPES = spec.discover()
+WIDTH = 80
+
+
+def shown_lines(recipe):
+    for step in procedure.all_steps(recipe):
+        if step.hidden:
+            continue
+        for target, command in step.run.items():
+            for line in command.splitlines():
+                yield f"step {step.id} ({target})", line
+    env_file = recipe.path / procedure.ENV_FILE
+    if env_file.is_file():
+        for line in env_file.read_text().splitlines():
+            yield procedure.ENV_FILE, line
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_every_shown_line_fits_the_code_block(name):
+    long = [f"{where}: {len(line)} chars: {line}" for where, line in shown_lines(RECIPES[name]) if len(line) > WIDTH]
+    assert long == [], f"wrap these with ` \\` continuations (at most {WIDTH} characters):\n" + "\n".join(long)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in RECIPES.items() if (r.path / procedure.ENV_FILE).is_file()))
+def test_env_file_is_valid_bash(name):
+    result = subprocess.run(["bash", "-n", str(RECIPES[name].path / procedure.ENV_FILE)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
