@@ -127,3 +127,27 @@ def missing_defaults(recipe: Recipe, provided: list[str], target: str = "local")
     """Variables the runner would set although the page shows no default for them (each is a spec error)."""
     script = page_scripts(recipe, target)
     return [v for v in overridable(recipe, provided) if not has_visible_default(script, v)]
+
+
+# Variables a reader's shell has without the page setting them.
+SHELL_VARIABLES = {"HOME", "PWD", "OLDPWD", "PATH", "USER", "SHELL", "TERM", "LANG", "TMPDIR", "HOSTNAME", "RANDOM",
+                   "SECONDS", "LINENO", "UID", "EUID", "PPID", "BASH_SOURCE", "PIPESTATUS", "VIRTUAL_ENV", "PS1"}
+_QUOTED_HEREDOC = re.compile(r"<<-?\s*'(\w+)'.*?\n.*?^\s*\1\s*$", re.S | re.M)
+_SINGLE_QUOTED = re.compile(r"'[^'\n]*'")
+
+
+def undefined_variables(recipe: Recipe, provided: list[str], target: str = "local") -> list[str]:
+    """Variables the page's commands read that neither the page sets nor a reader's shell has.
+
+    A static reading of the shell text (single-quoted strings and quoted heredocs are not expanded by bash, so
+    they are skipped); what a Python script reads is caught at run time instead, because the runner gives the
+    page nothing the page does not export."""
+    script = page_scripts(recipe, target)
+    assigned = set(re.findall(r"(?:^|[\s;(&|])(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=", script, re.M))
+    for names in re.findall(r"\bexport\s+([A-Za-z_][\w ]*)$", script, re.M):  # export A B (no values)
+        assigned.update(names.split())
+    assigned |= set(re.findall(r"\bfor\s+([A-Za-z_]\w*)\s+in\b", script))
+    assigned |= set(re.findall(r"\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)", script))
+    readable = _SINGLE_QUOTED.sub("", _QUOTED_HEREDOC.sub("", script))
+    referenced = set(re.findall(r"\$\{?([A-Za-z_]\w*)", readable))
+    return sorted(referenced - assigned - SHELL_VARIABLES - set(provided) - set(overridable(recipe, provided)))

@@ -201,6 +201,11 @@ def _check_page_variables(recipe: Recipe, recipes: dict[str, Recipe]) -> None:
             raise SpecError(f"{recipe.spec_file}: the runner sets {lines}, but the page does not export "
                             f"{'it' if len(missing) == 1 else 'them'} with a visible default; add "
                             f"`export {missing[0]}=${{{missing[0]}:-DEFAULT}}` to {procedure.ENV_FILE} (target {target})")
+        unknown = procedure.undefined_variables(recipe, provided, target)
+        if unknown:
+            raise SpecError(f"{recipe.spec_file}: the page's commands read {', '.join('$' + v for v in unknown)}, which "
+                            f"neither the page sets nor a reader's shell has (target {target}); export "
+                            f"{'it' if len(unknown) == 1 else 'them'} in {procedure.ENV_FILE} with a visible default")
 
 
 def load(spec_file: Path, check_requirements: bool = True) -> Recipe:

@@ -123,3 +123,13 @@ def test_a_visible_step_gets_no_environment_from_the_spec(tmp_path):
 
 def test_generated_step_ids_are_reserved(tmp_path):
     assert "steps[0].id: 'install' is generated for every recipe" in error_for(tmp_path, VALID.replace("id: one", "id: install"))
+
+
+def test_a_variable_the_page_reads_must_be_set_on_the_page(tmp_path):
+    write(tmp_path, VALID.replace("run: echo hi", "run: echo \"$MODEL_NAME\" '$NOT_EXPANDED_IN_SINGLE_QUOTES'"), "unset")
+    with pytest.raises(spec.SpecError) as info:
+        spec.discover(tmp_path)
+    assert "the page's commands read $MODEL_NAME, which neither the page sets nor a reader's shell has" in str(info.value)
+    assert "NOT_EXPANDED" not in str(info.value)
+    write(tmp_path, VALID.replace("run: echo hi", "run: export MODEL_NAME=${MODEL_NAME:-churn}; echo \"$MODEL_NAME $HOME\""), "unset")
+    assert "unset" in spec.discover(tmp_path)
