@@ -112,8 +112,8 @@ def _up(recipes: dict[str, spec.Recipe], name: str, target: str, report_dir: Pat
             entry = session.run_recipe(name)
             if entry["status"] != "passed" or name not in session.up:
                 return _exit_code(session.results, session.interrupted, session.target_reason) or EXIT_FAILED
-            path = running.record(name, target, session.provided_by(name))
-            values = "  ".join(f"{k}={v}" for k, v in session.provided_by(name).items())
+            path = running.record(name, target, session.provided(name))
+            values = "  ".join(f"{k}={v}" for k, v in session.provided(name).items())
             print(f"\n{name} is up: {values}\n`recipebook run NAME` in another terminal reuses it (state: {path}). "
                   "Press Ctrl-C here to stop it.", flush=True)
             while True:
@@ -163,13 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"next: edit the files, then run `.venv/bin/recipebook run {args.name}`")
         return EXIT_OK
     recipes = _load(args.recipes_dir)
-    seed = None
-    if getattr(args, "shuffle", None):
-        if args.shuffle != "random" and not args.shuffle.isdigit():
-            print(f"error: --shuffle: expected a number (the seed to replay) or nothing, got {args.shuffle!r}", file=sys.stderr)
-            return EXIT_USAGE
-        import random
-        seed = random.SystemRandom().randrange(1, 10**6) if args.shuffle == "random" else int(args.shuffle)
+    from recipebook.runner import shuffle_seed
+    try:
+        seed = shuffle_seed(getattr(args, "shuffle", None))
+    except ValueError as exc:
+        print(f"error: --shuffle: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "list":
         return _cmd_list(recipes, args.report_dir)
     if args.command == "up":

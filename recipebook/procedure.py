@@ -150,4 +150,4 @@ def undefined_variables(recipe: Recipe, provided: list[str], target: str = "loca
     assigned |= set(re.findall(r"\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)", script))
     readable = _SINGLE_QUOTED.sub("", _QUOTED_HEREDOC.sub("", script))
     referenced = set(re.findall(r"\$\{?([A-Za-z_]\w*)", readable))
-    return sorted(referenced - assigned - SHELL_VARIABLES - set(provided) - set(overridable(recipe, provided)))
+    return sorted(referenced - assigned - SHELL_VARIABLES - set(overridable(recipe, provided)))

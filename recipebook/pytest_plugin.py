@@ -33,22 +33,15 @@ def pytest_configure(config: pytest.Config) -> None:
 _SEED = pytest.StashKey[int | None]()
 
 
-def shuffle_seed(value: str | None) -> int | None:
-    """`none` -> None, `random` -> a new seed, digits -> that seed; anything else is a usage error."""
-    if value in (None, "", "none"):
-        return None
-    if value == "random":
-        return random.SystemRandom().randrange(1, 10**6)
-    if not value.isdigit():
-        raise pytest.UsageError(f"--recipe-shuffle: expected a number, 'random' or 'none', got {value!r}")
-    return int(value)
-
-
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Recipe items in a seeded random order (each still starts what it needs first); after_recipes items last.
 
     Order must not matter (a recipe passes alone and after any other), so the suite proves it on every run."""
-    seed = shuffle_seed(config.getoption("--recipe-shuffle"))
+    from recipebook.runner import shuffle_seed
+    try:
+        seed = shuffle_seed(config.getoption("--recipe-shuffle"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"--recipe-shuffle: {exc}") from None
     config.stash[_SEED] = seed
     slots = [n for n, i in enumerate(items) if "recipe_name" in getattr(getattr(i, "callspec", None), "params", {})]
     reporter = config.pluginmanager.get_plugin("terminalreporter")

@@ -12,13 +12,12 @@ Run `python -m recipebook.requirements` (scripts/lock.sh does) to regenerate eve
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from recipebook import PROJECT_ROOT
+from recipebook import PROJECT_ROOT, venvs
 
 LOCK = PROJECT_ROOT / "requirements.lock"
 _PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==(?P<version>[^\s;\\]+)")
@@ -52,10 +51,6 @@ def mismatches(requirements: Path, lock: Path = LOCK) -> list[str]:
     return problems
 
 
-def _uv() -> list[str]:
-    return ["uv"] if shutil.which("uv") else [sys.executable, "-m", "uv"]
-
-
 def generate(packages: list[str], out: Path, lock: Path = LOCK, offline: bool = False) -> None:
     """Resolve `packages` constrained to the lock's versions; write `out` with hashes and the header.
     `offline` resolves from uv's cache only (filled by scripts/setup.sh), for `recipebook new`."""
@@ -64,7 +59,7 @@ def generate(packages: list[str], out: Path, lock: Path = LOCK, offline: bool = 
         (Path(tmp) / "constraints.txt").write_text(constraints)
         (Path(tmp) / "in.txt").write_text("".join(p + "\n" for p in packages))
         body = Path(tmp) / "out.txt"
-        subprocess.run([*_uv(), "pip", "compile", "--quiet", "--python-version", "3.11.7", "--generate-hashes",
+        subprocess.run([*venvs.uv(), "pip", "compile", "--quiet", "--python-version", "3.11.7", "--generate-hashes",
                         "--no-header", "--no-annotate", *(["--offline"] if offline else []), "-c", str(Path(tmp) / "constraints.txt"),
                         str(Path(tmp) / "in.txt"), "-o", str(body)], check=True)
         out.write_text(HEADER + body.read_text())

@@ -210,7 +210,7 @@ class Session:
         # The only values the runner sets: each overrides a default the page shows (spec.discover checks that).
         env[procedure.REPO_VAR] = str(procedure.repo_root(recipe))
         for need in recipe.needs:
-            env.update(self._provided(need))
+            env.update(self.provided(need))
         env.update({p: str(v) for p, v in ports.items()})
         for var, requirements in procedure.venv_files(recipe).items():
             env[var] = str(venvs.path_for(requirements))
@@ -220,7 +220,8 @@ class Session:
             env.update(KUBECONFIG=targets.kubeconfig(), RECIPE_NAMESPACE=namespace)
         return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, Terminal(dict(env), work), check_dir, namespace)
 
-    def _provided(self, need: str) -> dict[str, str]:
+    def provided(self, need: str) -> dict[str, str]:
+        """What a needed recipe exports to the recipes that need it (from its terminal, or from `recipebook up`)."""
         if need in self.reuse:
             return dict(self.reuse[need]["provides"])
         running = self.up.get(need)
@@ -228,13 +229,6 @@ class Session:
             return {}
         return {k: expand(v, running.terminal.env) for k, v in running.recipe.provides.items()}
 
-    def provided_by(self, name: str) -> dict[str, str]:
-        """What a recipe kept up provides (for `recipebook up` to record)."""
-        return self._provided(name)
-
-    def _steps(self, recipe: spec.Recipe) -> list[tuple[spec.Step, str | None]]:
-        """(step, command for this target): the generated get-files/install steps, then the recipe's own."""
-        return [(s, s.command_for(self.target)) for s in procedure.all_steps(recipe)]
 
     def _execute(self, recipe: spec.Recipe) -> dict[str, Any]:
         entry = self._new_entry(recipe)
@@ -248,7 +242,7 @@ class Session:
                 error = targets.create_namespace(running.namespace, running.env)
                 if error:
                     raise _SetupFailed(error)
-            steps = self._steps(recipe)
+            steps = [(s, s.command_for(self.target)) for s in procedure.all_steps(recipe)]  # generated ones first
             for j, (step, command) in enumerate(steps, 1):
                 if command is None:
                     entry["steps"].append({"id": step.id, "status": "skipped", "reason": f"no command for target {self.target}"})
@@ -463,6 +457,17 @@ class Session:
                 signal.signal(sig, handler)
             if caught:
                 self.interrupted = True
+
+
+def shuffle_seed(value: str | None) -> int | None:
+    """A shuffle option as a seed: None/''/'none' -> no shuffle, 'random' -> a new seed, digits -> that seed."""
+    if value in (None, "", "none"):
+        return None
+    if value == "random":
+        return random.SystemRandom().randrange(1, 10**6)
+    if not value.isdigit():
+        raise ValueError(f"expected a number, 'random' or 'none' (a number replays that seed), got {value!r}")
+    return int(value)
 
 
 def _requirements_of(recipe: spec.Recipe) -> dict[str, str]:

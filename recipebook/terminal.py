@@ -13,7 +13,7 @@ exports it.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 # Bash's own bookkeeping, not something a page sets.
@@ -24,10 +24,6 @@ _NOT_CARRIED = {"_", "SHLVL", "OLDPWD", "PWD"}
 class Terminal:
     env: dict[str, str]
     cwd: Path
-    history: list[str] = field(default_factory=list)
-
-    def copy(self) -> "Terminal":
-        return Terminal(dict(self.env), self.cwd, list(self.history))
 
 
 def script(command: str, state: Path | None) -> str:
@@ -52,4 +48,4 @@ def carry_over(terminal: Terminal, state: Path) -> Terminal:
     cwd = Path(cwd_file.read_text().strip() or terminal.cwd)
     env_file.unlink()
     cwd_file.unlink()
-    return Terminal(env, cwd, terminal.history)
+    return Terminal(env, cwd)

@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from recipebook import PROJECT_ROOT
+from recipebook.procedure import PYTHON_VERSION as PYTHON
 
 VENV_ROOT = PROJECT_ROOT / "build" / "venvs"
-PYTHON = "3.11"
 
 
 def path_for(requirements: Path, root: Path = VENV_ROOT) -> Path:
@@ -30,7 +30,8 @@ def path_for(requirements: Path, root: Path = VENV_ROOT) -> Path:
     return root / digest
 
 
-def _uv() -> list[str]:
+def uv() -> list[str]:
+    """The uv command: on PATH (scripts/setup.sh installs it), else as a module of this Python."""
     return ["uv"] if shutil.which("uv") else [sys.executable, "-m", "uv"]
 
 
@@ -42,8 +43,8 @@ def prepare(requirements: Path, root: Path = VENV_ROOT, offline: bool = False) -
         return venv, 0.0, False
     started = time.monotonic()
     env = {**os.environ, "UV_NO_PROGRESS": "1", **({"UV_OFFLINE": "1"} if offline else {})}
-    subprocess.run([*_uv(), "venv", "--quiet", "--allow-existing", "--python", PYTHON, str(venv)], check=True, env=env)
-    subprocess.run([*_uv(), "pip", "sync", "--quiet", "--compile-bytecode", "--python", str(venv / "bin" / "python"),
+    subprocess.run([*uv(), "venv", "--quiet", "--allow-existing", "--python", PYTHON, str(venv)], check=True, env=env)
+    subprocess.run([*uv(), "pip", "sync", "--quiet", "--compile-bytecode", "--python", str(venv / "bin" / "python"),
                     str(requirements)], check=True, env=env)
     stamp.write_text(str(requirements) + "\n")
     return venv, time.monotonic() - started, True
@@ -52,7 +53,7 @@ def prepare(requirements: Path, root: Path = VENV_ROOT, offline: bool = False) -
 def main() -> int:
     from recipebook import procedure, spec
 
-    files = {}
+    files: dict[Path, Path] = {}
     for recipe in spec.discover().values():
         for path in procedure.venv_files(recipe).values():
             files.setdefault(path_for(path), path)

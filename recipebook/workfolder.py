@@ -29,14 +29,11 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def changes(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]], held_open: set[str],
-            folder: Path | None = None) -> list[str]:
-    """What changed between two snapshots, as 'created x' / 'changed x' / 'deleted x', minus servers' own files."""
+            folder: Path) -> list[str]:
+    """What changed between two snapshots, as 'created x' / 'changed x' / 'deleted x', minus servers' own files
+    (`held_open`: absolute paths; `folder`: the snapshotted folder, resolved)."""
     def excused(rel: str) -> bool:
-        if rel.endswith(_SQLITE_SIDE_FILES):
-            return True
-        if folder is None:
-            return any(p.endswith(os.sep + rel) for p in held_open)
-        return str(Path(folder) / rel) in held_open
+        return rel.endswith(_SQLITE_SIDE_FILES) or str(Path(folder) / rel) in held_open
 
     found = []
     for rel in sorted(set(before) | set(after)):

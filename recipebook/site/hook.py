@@ -25,7 +25,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import CountHandler  # noqa: E402
 
 from recipebook import spec  # noqa: E402
-from recipebook.site import banner, checks, components, downloads, executed, generated, navigation, settings, steps  # noqa: E402
+from recipebook.site import banner, checks, components, downloads, evidence, executed, generated, navigation, settings, steps  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.recipebook")
 COMPONENT_TABLE = "<!-- recipebook:components -->"
@@ -154,7 +154,7 @@ def on_post_page(output, page, config, **_):
             commands = (ev.entry or {}).get("commands")
             if commands is None:
                 log.warning(f"recipebook: docs/{uri}: the {target} report for '{recipe.name}' records no executed commands "
-                            f"(an older report). Fix: re-verify with `{checks.ev.reproduce_command(recipe.name, target)}`")
+                            f"(an older report). Fix: re-verify with `{evidence.reproduce_command(recipe.name, target)}`")
                 continue
             for problem in executed.differences(output, recipe.name, target, commands):
                 log.warning(f"recipebook: docs/{uri}: {problem}. Fix: render every step with <!-- recipe:step ID --> in the "

@@ -133,3 +133,15 @@ def test_a_variable_the_page_reads_must_be_set_on_the_page(tmp_path):
     assert "NOT_EXPANDED" not in str(info.value)
     write(tmp_path, VALID.replace("run: echo hi", "run: export MODEL_NAME=${MODEL_NAME:-churn}; echo \"$MODEL_NAME $HOME\""), "unset")
     assert "unset" in spec.discover(tmp_path)
+
+
+def test_the_pages_uv_and_python_are_the_ones_setup_installs():
+    """Pages name uv and Python versions (procedure.py); the set-up scripts install those same versions."""
+    import re
+
+    from recipebook import PROJECT_ROOT, procedure
+    for script in ("scripts/setup.sh", "scripts/lock.sh"):
+        text = (PROJECT_ROOT / script).read_text()
+        pinned = set(re.findall(r'UV_VERSION="([0-9.]+)"', text)) | set(re.findall(r'"uv==([0-9.]+)"', text))
+        assert pinned == {procedure.UV_VERSION}, f"{script} pins uv {pinned}, pages say {procedure.UV_VERSION}"
+    assert 'PYTHON="${PYTHON:-python' + procedure.PYTHON_VERSION + '}"' in (PROJECT_ROOT / "scripts/setup.sh").read_text()
