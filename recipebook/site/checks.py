@@ -13,6 +13,7 @@ Broken links and anchors are MkDocs' own `validation:` warnings; missing include
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from recipebook import hashing
@@ -45,6 +46,11 @@ class SiteModel:
     scans: dict[str, PageScan]
     page_recipes: dict[str, list[Recipe]]
     findings: list[Finding] = field(default_factory=list)
+
+    @cached_property
+    def verified_files(self) -> set[Path]:
+        """Every file some recipe runs (hashes), listed once per build."""
+        return _hashed_files(list(self.recipes.values()))
 
     def is_recipe_page(self, src_uri: str) -> bool:
         return bool(self.page_recipes.get(src_uri)) or src_uri.startswith("recipes/") or bool(self.scans[src_uri].named_recipes())
@@ -144,7 +150,7 @@ def check_blocks(model: SiteModel, uri: str, page: PageScan) -> list[Finding]:
     """Every code block on every page ran (a step, or an include of a file some recipe runs) or says why not."""
     found = []
     if not model.is_recipe_page(uri) and any(b.kind == "included" for b in page.blocks):
-        verified = _hashed_files(list(model.recipes.values()))
+        verified = model.verified_files
         for block in page.blocks:
             for inc in block.includes:
                 target = (model.settings.project_root / inc.path).resolve()
