@@ -24,7 +24,7 @@ from recipebook.expectations import check as check_expectations
 from recipebook.hashing import content_hash
 from recipebook.progress import Progress
 from recipebook.terminal import Terminal, carry_over, script
-from recipebook.workfolder import changes, snapshot
+from recipebook.workfolder import changes, home_state, snapshot
 
 TAIL_LINES = 25
 
@@ -44,6 +44,7 @@ class Running:
     ports: dict[str, int]
     terminal: Terminal
     check_dir: Path
+    home_before: dict[str, tuple[int, int]] = field(default_factory=dict)
     namespace: str | None = None
     backgrounds: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
 
@@ -218,7 +219,8 @@ class Session:
         if self.target == "kind":
             namespace = targets.namespace_for(recipe.name)
             env.update(KUBECONFIG=targets.kubeconfig(), RECIPE_NAMESPACE=namespace)
-        return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, Terminal(dict(env), work), check_dir, namespace)
+        return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, Terminal(dict(env), work), check_dir,
+                       home_state(_home(env)), namespace)
 
     def provided(self, need: str) -> dict[str, str]:
         """What a needed recipe exports to the recipes that need it (from its terminal, or from `recipebook up`)."""
@@ -406,6 +408,9 @@ class Session:
             leftovers = [processes.describe_process(p) for p in survivors]
             processes.kill_processes(survivors)
             leftovers += [f"port {port} ({name}) still listening" for name, port in running.ports.items() if processes.port_open(port)]
+            home = _home(running.env)
+            leftovers += [f"{change} in {home} (outside the work folder; point the tool's home into the folder in env.sh)"
+                          for change in changes(running.home_before, home_state(home), set(), home)]
             if running.namespace:
                 targets.delete_namespace(running.namespace, running.env)
                 if targets.namespace_exists(running.namespace, running.env):
@@ -475,6 +480,10 @@ def _requirements_of(recipe: spec.Recipe) -> dict[str, str]:
     from recipebook import requirements
     path = recipe.path / procedure.REQUIREMENTS
     return requirements.pins(path) if recipe.packages and path.is_file() else {}
+
+
+def _home(env: dict[str, str]) -> Path:
+    return Path(env.get("HOME") or Path.home())
 
 
 def _open_files(running: Running) -> set[str]:

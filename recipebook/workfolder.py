@@ -28,6 +28,19 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+# Where Prefect and MLflow clients keep state by default, under the home folder. A recipe that writes there
+# leaves files outside its work folder (DESIGN.md, principle 6): its env.sh must point them into the folder.
+HOME_STATE_DIRS = (".prefect", ".mlflow", "mlruns")
+
+
+def home_state(home: Path) -> dict[str, tuple[int, int]]:
+    """A snapshot of the default state folders under `home`, keyed by their path from `home`."""
+    found = {}
+    for name in HOME_STATE_DIRS:
+        found.update({f"{name}/{rel}": v for rel, v in snapshot(Path(home) / name).items()})
+    return found
+
+
 def changes(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]], held_open: set[str],
             folder: Path) -> list[str]:
     """What changed between two snapshots, as 'created x' / 'changed x' / 'deleted x', minus servers' own files

@@ -18,6 +18,10 @@ export MLFLOW_PORT=${MLFLOW_PORT:-5050}
 export PREFECT_API_URL="http://127.0.0.1:$PREFECT_PORT/api"
 export MLFLOW_TRACKING_URI="http://127.0.0.1:$MLFLOW_PORT"
 
+# Prefect's client keeps its settings and what it stores for runs (such as the
+# exception of a failed flow run) in this folder, not in ~/.prefect.
+export PREFECT_HOME="$PWD/.prefect"
+
 # This recipe's Python environment (created by the install step); activated
 # here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}

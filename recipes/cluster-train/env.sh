@@ -16,6 +16,10 @@ export MLFLOW_TRACKING_URI=${MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}
 # champion.
 export MODEL_NAME=churn-cluster-train
 
+# Prefect's client keeps its settings and what it stores for runs (such as the
+# exception of a failed flow run) in this folder, not in ~/.prefect.
+export PREFECT_HOME="$PWD/.prefect"
+
 # This recipe's Python environment (created by the install step); activated
 # here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}

@@ -12,6 +12,10 @@ export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
 export PREFECT_API_URL=${PREFECT_API_URL:-http://127.0.0.1:4200/api}
 export MLFLOW_TRACKING_URI=${MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}
 
+# Prefect's client keeps its settings and what it stores for runs (such as the
+# exception of a failed flow run) in this folder, not in ~/.prefect.
+export PREFECT_HOME="$PWD/.prefect"
+
 # This recipe's Python environment (created by the install step); activated
 # here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}

@@ -20,6 +20,10 @@ export SCORING_PORT=${SCORING_PORT:-5051}
 # do not change its champion.
 export MODEL_NAME=${MODEL_NAME:-churn-serving}
 
+# Prefect's client keeps its settings and what it stores for runs (such as the
+# exception of a failed flow run) in this folder, not in ~/.prefect.
+export PREFECT_HOME="$PWD/.prefect"
+
 # This recipe's Python environment (created by the install step); activated
 # here once it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}

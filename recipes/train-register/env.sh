@@ -16,6 +16,10 @@ export MLFLOW_TRACKING_URI=${MLFLOW_TRACKING_URI:-http://127.0.0.1:5050}
 # registered on the same platform can be its champion.
 export MODEL_NAME=${MODEL_NAME:-churn-train-register}
 
+# Prefect's client keeps its settings and what it stores for runs (such as the
+# exception of a failed flow run) in this folder, not in ~/.prefect.
+export PREFECT_HOME="$PWD/.prefect"
+
 # This recipe's Python environment (made by the install step), activated once
 # it exists.
 export RECIPE_VENV=${RECIPE_VENV:-.venv}

@@ -169,3 +169,12 @@ def test_a_hidden_step_that_changes_the_work_folder_fails(run_canaries):
     scratch = next(s for s in entry["steps"] if s["id"] == "scratch-is-fine")
     assert scratch["status"] == "passed"
     assert [c["step"] for c in entry["commands"]] == ["get-files", "visible"], "hidden checks are not page commands"
+
+
+def test_a_recipe_that_writes_outside_its_folder_under_home_fails(run_canaries, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    results, *_ = run_canaries("writes-home")
+    entry = results["writes-home"]
+    assert entry["status"] == "failed"
+    assert "created .prefect/storage/a-result in " + str(tmp_path / "home") in entry["reason"]
+    assert "point the tool's home into the folder in env.sh" in entry["reason"]
