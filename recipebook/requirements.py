@@ -59,7 +59,7 @@ def generate(packages: list[str], out: Path, lock: Path = LOCK, offline: bool = 
         (Path(tmp) / "constraints.txt").write_text(constraints)
         (Path(tmp) / "in.txt").write_text("".join(p + "\n" for p in packages))
         body = Path(tmp) / "out.txt"
-        subprocess.run([*venvs.uv(), "pip", "compile", "--quiet", "--python-version", "3.11.7", "--generate-hashes",
+        subprocess.run([*venvs.uv(), "pip", "compile", "--quiet", "--universal", "--python-version", "3.11.5", "--generate-hashes",
                         "--no-header", "--no-annotate", *(["--offline"] if offline else []), "-c", str(Path(tmp) / "constraints.txt"),
                         str(Path(tmp) / "in.txt"), "-o", str(body)], check=True)
         out.write_text(HEADER + body.read_text())

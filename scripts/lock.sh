@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v uv >/dev/null || python3 -m pip install --quiet "uv==0.13.8"
-uv pip compile pyproject.toml --python-version 3.11.7 --generate-hashes --no-header --quiet -o requirements.lock
+uv pip compile pyproject.toml --universal --python-version 3.11.5 --generate-hashes --no-header --quiet -o requirements.lock
 for extra in recipes/*/env.in; do
   [ -e "$extra" ] || continue
   uv pip compile "$extra" --python-version 3.11.7 --generate-hashes --no-header --quiet -o "$(dirname "$extra")/env.lock"

@@ -8,9 +8,9 @@ UV_VERSION="0.13.8"
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
-"$PYTHON" - <<'PY' || { echo "ERROR: Python 3.11 (>=3.11.5) is required; found $("$PYTHON" --version 2>&1). Install Python 3.11 and re-run, or set PYTHON=/path/to/python3.11." >&2; exit 2; }
+"$PYTHON" - <<'PY' || { echo "ERROR: Python 3.11 (>=3.11.5), 3.12 or 3.13 is required; found $("$PYTHON" --version 2>&1). Install one and re-run, or set PYTHON=/path/to/python3.11." >&2; exit 2; }
 import sys
-sys.exit(0 if sys.version_info[:2] == (3, 11) and sys.version_info >= (3, 11, 5) else 1)
+sys.exit(0 if (3, 11, 5) <= sys.version_info[:3] and sys.version_info[:2] <= (3, 13) else 1)
 PY
 
 if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
