@@ -24,7 +24,8 @@ Format (schema_version 1):
                   "output_tail": "...", "log": "logs/<name>/02-train.log", "hint": "..."} | null,
       "steps": [{"id": "train", "status": "passed|failed|skipped|interrupted|running", "background": false,
                  "duration_s": 3.2, "attempts": 1, "exit_code": 0, "log": "logs/<name>/02-train.log",
-                 "retries": [{"attempt": 1, "exit_code": 1, "reason": "..."}], "reason": null}],
+                 "retries": [{"attempt": 1, "exit_code": 1, "reason": "..."}], "reason": null,
+                 "output": "last lines of a passed visible step's output (shown by <!-- recipe:output ID -->)"}],
       "cleanup": {"status": "passed|failed", "leftovers": ["pid 123: sleep 300"]}
     }
   }

@@ -27,6 +27,7 @@ from recipebook.terminal import Terminal, carry_over, script
 from recipebook.workfolder import changes, home_state, snapshot
 
 TAIL_LINES = 25
+OUTPUT_LINES, OUTPUT_CHARS = 60, 6000
 
 
 @dataclass
@@ -53,6 +54,12 @@ def _tail(path: Path, lines: int = TAIL_LINES) -> str:
     if not path.exists():
         return ""
     return "\n".join(path.read_text(errors="replace").rstrip().splitlines()[-lines:])
+
+
+def _output(path: Path) -> str:
+    """A passed visible step's output for the report: its last OUTPUT_LINES lines, at most OUTPUT_CHARS characters."""
+    text = _tail(path, OUTPUT_LINES)
+    return text if len(text) <= OUTPUT_CHARS else "…" + text[-OUTPUT_CHARS:]
 
 
 def _raise_interrupt(signum, frame):  # noqa: ARG001
@@ -308,6 +315,8 @@ class Session:
             result["exit_code"] = code
             if not problems:
                 result.update(status="passed", reason=None, problems=[], hint=None)
+                if not (step.hidden or step.background):
+                    result["output"] = _output(log_path)  # what a page may show with <!-- recipe:output ID -->
                 break
             result.update(status="failed", reason=problems[0], problems=problems, hint=hint)
             if attempt <= step.retries and time.monotonic() < deadline:

@@ -7,7 +7,7 @@ The checks (see docs/contributing/strict-mode.md):
     with a reason (after the build, `executed` also compares each recipe page's step blocks with the commands the
     verified run executed);
   - every include exists (with its section), and lies in the files hashed for the page's recipes;
-  - every step placeholder names a visible step.
+  - every step placeholder names a visible step; every output placeholder a visible step whose passing run recorded it.
 Broken links and anchors are MkDocs' own `validation:` warnings; missing includes also fail in pymdownx.snippets.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from recipebook import hashing
 from recipebook.spec import Recipe
 
 from recipebook.site import evidence as ev
-from recipebook.site import steps
+from recipebook.site import outputs, steps
 from recipebook.site.pages import PageScan, scan
 from recipebook.site.settings import Settings
 
@@ -196,4 +196,7 @@ def analyze(settings: Settings, page_sources: dict[str, str], recipes: dict[str,
     for uri, page in scans.items():
         model.findings.extend(check_includes(model, uri, page))
         model.findings.extend(check_blocks(model, uri, page))
+        if page.outputs:
+            model.findings.extend(Finding(_docs(uri), f"line {line}: {problem}", fix) for line, problem, fix
+                                  in outputs.problems(page_sources[uri], page_recipes.get(uri, []), recipes, evidence))
     return model

@@ -2,7 +2,7 @@
 
   on_config         settings, specs, snippets base path, the generated parts of the navigation, strict counting
   on_files          scan every page, evaluate evidence, report findings, add the generated pages
-  on_page_markdown  status banners, step placeholders, the component table
+  on_page_markdown  status banners, step and output placeholders, the component table
   on_post_build     under RECIPEBOOK_STRICT=1 without --strict: fail like --strict would
 
 Findings are logged as warnings of the `mkdocs` logger: `mkdocs build --strict` (and RECIPEBOOK_STRICT=1) turns them
@@ -25,7 +25,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import CountHandler  # noqa: E402
 
 from recipebook import spec  # noqa: E402
-from recipebook.site import banner, checks, components, downloads, evidence, executed, generated, navigation, settings, steps  # noqa: E402
+from recipebook.site import banner, checks, components, downloads, evidence, executed, generated, navigation, outputs, settings, steps  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.recipebook")
 COMPONENT_TABLE = "<!-- recipebook:components -->"
@@ -134,6 +134,8 @@ def on_page_markdown(markdown, page, config, files, **_):
     if uri in model.scans and model.scans[uri].placeholders:
         # expand() scans again: `markdown` has no front matter and may have grown above, so the build's line numbers differ
         markdown = steps.expand(markdown, page_recipes, model.recipes)
+    if uri in model.scans and model.scans[uri].outputs:
+        markdown = outputs.expand(markdown, page_recipes, model.recipes, model.evidence)
     if page_recipes:
         banners = "".join(banner.render(r, model.evidence[r.name], model.settings.required_targets, _build["registry"])
                           for r in page_recipes)

@@ -6,6 +6,8 @@ A code block on a recipe page is one of
   not-executed  the line before the fence is `<!-- not-executed: reason -->`
   diagram       a mermaid fence (a picture, not code)
   unaccounted   anything else: retyped code nobody ran, which a strict build refuses
+A `<!-- recipe:output ID -->` line is not a code block of the page: the build fills it with the output the verified
+run recorded for that step (site/outputs.py).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import yaml
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 SNIPPET_LINE = re.compile(r"""^[ \t]*-{1,}8<-{1,}[ \t]+(?P<quote>["'])(?P<target>.+?)(?P=quote)[ \t]*$""")
 STEP_PLACEHOLDER = re.compile(r"^[ \t]*<!--[ \t]*recipe:step[ \t]+(?:(?P<recipe>[a-z0-9][a-z0-9-]*):)?(?P<step>[a-z0-9][a-z0-9-]*)[ \t]*-->[ \t]*$")
+OUTPUT_PLACEHOLDER = re.compile(r"^[ \t]*<!--[ \t]*recipe:output[ \t]+(?:(?P<recipe>[a-z0-9][a-z0-9-]*):)?(?P<step>[a-z0-9][a-z0-9-]*)[ \t]*-->[ \t]*$")
 NOT_EXECUTED = re.compile(r"^[ \t]*<!--[ \t]*not-executed[ \t]*:?(?P<reason>.*?)-->[ \t]*$")
 SECTION_SUFFIX = re.compile(r"^(?P<path>.+?):(?P<section>[a-z][-_0-9a-z]*)$", re.IGNORECASE)
 BLOCK_MARKER = re.compile(r"^[ \t]*-{1,}8<-{1,}[ \t]*$")
@@ -52,6 +55,7 @@ class PageScan:
     blocks: list[Block] = field(default_factory=list)
     includes: list[Include] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
+    outputs: list[Placeholder] = field(default_factory=list)  # <!-- recipe:output ID -->: a step's recorded output
     front_matter_error: str = ""
 
     def count(self, *kinds: str) -> int:
@@ -137,6 +141,8 @@ def scan(markdown: str) -> PageScan:
         if placeholder:
             result.placeholders.append(Placeholder(number, placeholder["recipe"], placeholder["step"]))
             result.blocks.append(Block(number, "step", (placeholder["recipe"] + ":" if placeholder["recipe"] else "") + placeholder["step"]))
+        elif output := OUTPUT_PLACEHOLDER.match(text):
+            result.outputs.append(Placeholder(number, output["recipe"], output["step"]))
         else:
             snippet = SNIPPET_LINE.match(text)
             if snippet:

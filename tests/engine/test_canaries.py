@@ -144,6 +144,9 @@ def test_steps_share_the_readers_terminal_and_a_server_gets_a_new_one(run_canari
     entry = results["reader-terminal"]
     assert entry["status"] == "passed", entry["reason"]
     assert [c["step"] for c in entry["commands"]] == ["get-files", "export-and-cd", "same-terminal", "new-terminal", "environment"]
+    outputs = {s["id"]: s.get("output") for s in entry["steps"]}
+    assert outputs["same-terminal"] == "hello from sub"  # recorded for <!-- recipe:output ID -->
+    assert outputs["new-terminal"] is None  # a background step's output is a server log, not a result
 
 
 def test_the_runner_sets_only_what_the_page_exports_with_a_default(run_canaries, tmp_path):

@@ -62,7 +62,8 @@ def recipe_entry(recipe: spec.Recipe, content_hash: str, status: str, finished: 
         "started_at": iso(started), "finished_at": iso(finished), "duration_s": 42.0, "attempts": 1,
         "git_commit": "0123456789abcdef", "environment": ENVIRONMENT, "failure": None,
         "steps": [{"id": s.id, "status": "passed", "background": s.background, "duration_s": 1.0, "attempts": 1,
-                   "exit_code": 0, "log": f"logs/{recipe.name}/{i:02d}-{s.id}.log", "retries": [], "reason": None}
+                   "exit_code": 0, "log": f"logs/{recipe.name}/{i:02d}-{s.id}.log", "retries": [], "reason": None,
+                   **({} if s.hidden or s.background else {"output": f"printed by {s.id} on {target}"})}
                   for i, s in enumerate(recipe.steps, start=1) if target in s.run],
         "cleanup": {"status": "passed", "leftovers": []},
         "commands": [{"step": s.id, "command": s.run[target]} for s in procedure.all_steps(recipe)

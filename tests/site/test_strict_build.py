@@ -188,3 +188,30 @@ def test_a_shell_block_on_a_page_without_a_recipe_fails(project):
     project.append("docs/architecture/index.md", "\n```bash\nkubectl apply -k deploy/overlays/kind\n```\n")
     result = project.build()
     assert_fails_naming(result, "docs/architecture/index.md", "code block not accounted for")
+
+
+def test_output_placeholder_shows_the_recorded_output_of_the_verified_run(project):
+    project.edit(PLATFORM_PAGE, "<!-- recipe:step smoke-flow -->", "<!-- recipe:step smoke-flow -->\n\n<!-- recipe:output smoke-flow -->")
+    project.write_reports()
+    result = project.build()
+    assert result.returncode == 0, result.stdout[-4000:]
+    text = project.text(PLATFORM_PAGE.removeprefix("docs/"))
+    assert "printed by smoke-flow on local" in text
+    assert "Output of step smoke-flow in the verified run of " in text and "commit 0123456789" in text
+    assert "recipe:output" not in project.html(PLATFORM_PAGE.removeprefix("docs/"))
+
+
+def test_output_placeholder_naming_no_visible_step_fails(project):
+    project.append(PLATFORM_PAGE, "\n<!-- recipe:output no-such-step -->\n")
+    project.write_reports()
+    assert_fails_naming(project.build(), PLATFORM_PAGE, "output placeholder 'no-such-step'", "has no step 'no-such-step'")
+
+
+def test_output_placeholder_without_recorded_output_fails_asking_to_reverify(project):
+    project.edit(PLATFORM_PAGE, "<!-- recipe:step smoke-flow -->", "<!-- recipe:step smoke-flow -->\n\n<!-- recipe:output smoke-flow -->")
+
+    def older_report(name, target, entry):
+        for step in entry["steps"]:
+            step.pop("output", None)
+    project.write_reports(edit_entry=older_report)
+    assert_fails_naming(project.build(), PLATFORM_PAGE, "recorded no output for this step", "re-verify with `.venv/bin/recipebook run local-platform`")
