@@ -11,6 +11,8 @@ Modules, one job each:
   runner       run recipes (steps, timeouts, retries, cleanup, needs) on a target
   targets      what each target needs (local, kind) and its pre-flight checks
   report       the verification report (JSON, written atomically) and its logs
+  history      the run history (every verify run, one line per recipe), pass rates, durations, flaky recipes
+  failures     what failed in the last reports, for a terminal or as the nightly job's issue (Markdown)
   progress     what the terminal shows while recipes run
   cli          the `recipebook` command
   pytest_plugin  every recipe as a pytest item

@@ -1,4 +1,5 @@
-"""The `recipebook` command: list, run, verify, keep a platform up, and scaffold recipes.
+"""The `recipebook` command: list, run, verify, keep a platform up, scaffold recipes, and read the run history
+(flaky recipes) and the failures of the last reports.
 
 Exit codes: 0 every selected recipe passed (or does not support the target); 1 a recipe failed;
 2 bad usage or an invalid recipe spec; 3 the target cannot run on this machine (every recipe skipped, reason printed);
@@ -28,6 +29,16 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--changed", action="store_true", help="only recipes whose current content hash has no passing run in the last report")
     verify.add_argument("--shuffle", nargs="?", const="random", metavar="SEED",
                         help="run in a seeded random order (needs still first); the seed is printed so a failing order can be replayed")
+    verify.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                        help="run up to N recipes at once (needed recipes still first; default 1, as CI does)")
+    verify.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run N times (each run is appended to the history), then print the flake table of those runs")
+    flakes = sub.add_parser("flakes", help="the flake table of the whole run history (what `verify` appended)")
+    flakes.add_argument("--target", choices=targets.TARGETS, action="append", help="only this target (repeatable; default all)")
+    failures = sub.add_parser("failures", help="what failed in the last reports: page, step, command, log, reproduce command")
+    failures.add_argument("--target", choices=targets.TARGETS, action="append", help="only this target (repeatable; default all)")
+    failures.add_argument("--markdown", action="store_true", help="as Markdown (the body of the nightly job's GitHub issue)")
+    failures.add_argument("--run-url", help="a link to the CI run, named in the Markdown")
     for sp in (run, verify):
         sp.add_argument("--target", choices=targets.TARGETS, default="local")
         sp.add_argument("-v", "--verbose", action="store_true", help="also show each step's output as it runs")
@@ -127,7 +138,10 @@ def _up(recipes: dict[str, spec.Recipe], name: str, target: str, report_dir: Pat
 
 
 def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_dir: Path, merge: bool,
-         verbose: bool = False, shuffle: int | None = None, reuse: dict[str, dict] | None = None) -> int:
+         verbose: bool = False, shuffle: int | None = None, reuse: dict[str, dict] | None = None, jobs: int = 1,
+         history: bool = False, run_ids: list[str] | None = None) -> int:
+    """Run the recipes in one session; with `history`, the session appends its runs to the target's history and
+    its run id is added to `run_ids`."""
     from recipebook.progress import Progress
     from recipebook.runner import Session
 
@@ -136,12 +150,64 @@ def _run(recipes: dict[str, spec.Recipe], names: list[str], target: str, report_
         print(f"error: unknown recipe(s): {', '.join(unknown)}; known: {', '.join(recipes)} (see `recipebook list`)", file=sys.stderr)
         return EXIT_USAGE
     try:
-        session = Session(recipes, target, report_dir=report_dir, merge=merge, progress=Progress(verbose=verbose), reuse=reuse)
+        session = Session(recipes, target, report_dir=report_dir, merge=merge, progress=Progress(verbose=verbose), reuse=reuse,
+                          keep_history=history)
+    except ValueError as exc:  # a corrupt report or run history
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if run_ids is not None:
+        run_ids.append(session.run_id)
+    results = session.run_many(names, shuffle_seed=shuffle, jobs=jobs)
+    return _exit_code(results, session.interrupted, session.target_reason)
+
+
+def _verify(recipes: dict[str, spec.Recipe], names: list[str], args: argparse.Namespace, merge: bool, seed: int | None) -> int:
+    """`verify`: run the recipes `--repeat` times, each run appended to the history; after several runs, print the
+    flake table of exactly those runs. A new random seed per run with a bare `--shuffle`; a given seed replays."""
+    from recipebook import history
+    from recipebook.runner import shuffle_seed
+
+    run_ids: list[str] = []
+    code = EXIT_OK
+    for i in range(1, args.repeat + 1):
+        if args.repeat > 1:
+            print(f"\n=== verify: run {i} of {args.repeat} ===", flush=True)
+            if i > 1 and args.shuffle == "random":
+                seed = shuffle_seed("random")
+        result = _run(recipes, names, args.target, args.report_dir, merge=merge, verbose=args.verbose, shuffle=seed,
+                      jobs=args.jobs, history=True, run_ids=run_ids)
+        if result in (EXIT_USAGE, EXIT_INTERRUPTED):
+            return result
+        code = code or result
+    if args.repeat > 1:
+        path = history.history_path(args.target, args.report_dir)
+        records = [r for r in history.load(path) if r["run_id"] in run_ids]
+        print(f"\nflake table: {args.repeat} runs ({', '.join(run_ids)}), from {path}\n" + history.flake_table(records))
+    return code
+
+
+def _flakes(report_dir: Path, chosen: list[str] | None) -> int:
+    from recipebook import history
+
+    try:
+        records = history.load_all(report_dir, chosen or targets.TARGETS)
+    except history.HistoryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(history.flake_table(records))
+    return EXIT_OK
+
+
+def _failures(report_dir: Path, chosen: list[str] | None, as_markdown: bool, run_url: str | None) -> int:
+    from recipebook import failures
+
+    chosen_targets = tuple(chosen or targets.TARGETS)
+    try:
+        print(failures.markdown(report_dir, chosen_targets, run_url) if as_markdown else failures.text(report_dir, chosen_targets))
     except ValueError as exc:  # a corrupt report
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    results = session.run_many(names, shuffle_seed=shuffle)
-    return _exit_code(results, session.interrupted, session.target_reason)
+    return EXIT_OK
 
 
 def changed_recipes(recipes: dict[str, spec.Recipe], target: str, report_dir: Path) -> list[str]:
@@ -162,12 +228,22 @@ def main(argv: list[str] | None = None) -> int:
         print("created:\n" + "\n".join(f"  {p}" for p in created))
         print(f"next: edit the files, then run `.venv/bin/recipebook run {args.name}`")
         return EXIT_OK
+    if args.command == "flakes":
+        return _flakes(args.report_dir, args.target)
+    if args.command == "failures":
+        return _failures(args.report_dir, args.target, args.markdown, args.run_url)
     recipes = _load(args.recipes_dir)
     from recipebook.runner import shuffle_seed
     try:
         seed = shuffle_seed(getattr(args, "shuffle", None))
     except ValueError as exc:
         print(f"error: --shuffle: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "repeat", 1) < 1:
+        print(f"error: --repeat: expected 1 or more, got {args.repeat}", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "jobs", 1) < 1:
+        print(f"error: --jobs: expected 1 or more, got {args.jobs}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "list":
         return _cmd_list(recipes, args.report_dir)
@@ -187,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"verify --changed: every recipe for target {args.target} has a passing run for its current content; nothing to run.")
             return EXIT_OK
         print(f"verify --changed: {len(names)} recipe(s) changed since their last passing run: {', '.join(names)}")
-        return _run(recipes, names, args.target, args.report_dir, merge=True, verbose=args.verbose, shuffle=seed)
-    return _run(recipes, list(recipes), args.target, args.report_dir, merge=False, verbose=args.verbose, shuffle=seed)
+        return _verify(recipes, names, args, merge=True, seed=seed)
+    return _verify(recipes, list(recipes), args, merge=False, seed=seed)
 
 
 if __name__ == "__main__":

@@ -36,8 +36,9 @@ def describe_failure(recipe: str, failure: dict, log_root: str, target: str = "l
 class Progress:
     """Plain line-based progress (works in CI logs and terminals alike)."""
 
-    def __init__(self, out: TextIO | None = None, heartbeat: float = 15.0, verbose: bool = False):
+    def __init__(self, out: TextIO | None = None, heartbeat: float = 15.0, verbose: bool = False, prefix: str = ""):
         self.out = out or sys.stdout
+        self.prefix = prefix  # "[recipe] " when several recipes run at once (verify --jobs)
         self.heartbeat = heartbeat
         self.verbose = verbose  # also echo each step's output as it is written
         self._stop: tuple[threading.Event, threading.Thread] | None = None
@@ -46,6 +47,8 @@ class Progress:
         self._echo_lock = threading.Lock()
 
     def say(self, text: str) -> None:
+        if self.prefix:
+            text = "\n".join(self.prefix + line if line else line for line in text.split("\n"))
         print(text, file=self.out, flush=True)
 
     def recipe_start(self, i: int, n: int, name: str, title: str, target: str, steps: int, note: str = "") -> None:

@@ -20,6 +20,7 @@ Format (schema_version 1):
       "started_at": "...", "finished_at": "...|null", "duration_s": 12.3,
       "attempts": 1,                       # total step attempts beyond the first are retries
       "git_commit": "...", "environment": {...},   # as above, for the run that produced this entry
+      "python": "3.11.7",                  # the Python the recipe's own environment ran with (else the runner's)
       "failure": {"step": "train", "command": "python train.py", "exit_code": 1,
                   "output_tail": "...", "log": "logs/<name>/02-train.log", "hint": "..."} | null,
       "steps": [{"id": "train", "status": "passed|failed|skipped|interrupted|running", "background": false,
@@ -32,7 +33,8 @@ Format (schema_version 1):
 }
 Runs merge into the existing report of the same target: the recipes a run executes replace their entries,
 other entries keep theirs (each entry has its own time, commit and environment). `verify` without
---changed starts a fresh report.
+--changed starts a fresh report. The report holds the last run of each recipe; `verify` also appends every run
+to the run history beside it (history.py: build/verification/<target>/history.jsonl).
 """
 from __future__ import annotations
 

@@ -2,23 +2,27 @@
 retries, cleanup that always runs, a leftover check, and the report written after every change.
 
 A Session is one verification run. Recipes named under `needs:` start once per session, stay up for the
-recipes that need them, and are torn down (with their leftover check) when the session closes.
+recipes that need them, and are torn down (with their leftover check) when the session closes. A session made
+with `keep_history=True` (`recipebook verify`) appends its runs to the target's history when it closes (history.py).
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
 import signal
 import subprocess
+import threading
 import time
 import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, PROJECT_ROOT, environment, hints, procedure, processes, readiness, report, spec, targets, venvs
+from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, PROJECT_ROOT, environment, hints, history, procedure, processes, readiness, report, spec, targets, venvs
 from recipebook.expand import expand
 from recipebook.expectations import check as check_expectations
 from recipebook.hashing import content_hash
@@ -71,15 +75,21 @@ class Session:
 
     def __init__(self, recipes: dict[str, spec.Recipe], target: str = "local", *, report_dir: Path = DEFAULT_REPORT_DIR,
                  work_root: Path | None = None, merge: bool = True, progress: Progress | None = None,
-                 docs_dir: Path = DOCS_DIR, planned: list[str] | None = None, reuse: dict[str, dict] | None = None):
+                 docs_dir: Path = DOCS_DIR, planned: list[str] | None = None, reuse: dict[str, dict] | None = None,
+                 keep_history: bool = False):
         self.recipes = recipes
         self.target = target
         self.docs_dir = docs_dir
         self.report_path = report.report_path(target, report_dir)
         self.log_root = self.report_path.parent
         self.work_root = Path(work_root or os.environ.get("RECIPEBOOK_WORK_ROOT") or PROJECT_ROOT / "build" / "work") / target
-        self.progress = progress or Progress()
+        self._progress = progress or Progress()
+        self._local = threading.local()  # with --jobs, each worker thread reports through its own Progress
+        self._lock = threading.RLock()
         previous = report.load(self.report_path) if merge else None
+        self.history_path = history.history_path(target, report_dir) if keep_history else None
+        if self.history_path is not None:
+            history.load(self.history_path)  # a corrupt or older-format history stops the run before it starts
         commit, dirty = environment.git_state()
         self.environment = environment.describe(target)
         self.report = report.new_report(target, self.environment, commit, dirty, previous)
@@ -95,12 +105,17 @@ class Session:
         self._closed = False
         self._save()
 
+    @property
+    def progress(self) -> Progress:
+        return getattr(self._local, "progress", None) or self._progress
+
     # ---- public -------------------------------------------------------------------------------------------
-    def run_many(self, names: list[str], shuffle_seed: int | None = None) -> dict[str, dict[str, Any]]:
+    def run_many(self, names: list[str], shuffle_seed: int | None = None, jobs: int = 1) -> dict[str, dict[str, Any]]:
         """Run the named recipes (and what they need) in order, then close the session.
 
         With `shuffle_seed`, the order is a seeded shuffle (needed recipes still first), so a recipe that only
-        passes after another one is found, and the failing order can be replayed with the same seed."""
+        passes after another one is found, and the failing order can be replayed with the same seed.
+        With `jobs` > 1, up to that many recipes run at once (see _run_parallel)."""
         if shuffle_seed is not None:
             names = list(names)
             random.Random(shuffle_seed).shuffle(names)
@@ -110,15 +125,52 @@ class Session:
         self.planned = [n for n in order if n not in self.reuse]
         with self._signals_raise():
             try:
+                if jobs > 1:
+                    self._run_parallel(order, jobs)
                 for name in order:
                     if self.interrupted:
                         break
                     self.run_recipe(name)
             except KeyboardInterrupt:
                 self.interrupted = True
+                for name in order:  # with --jobs, the workers' steps end now and their cleanup runs
+                    processes.kill_processes(processes.tagged_processes(f"{self.run_id}-{name}"))
             finally:
                 self.close()
         return self.results
+
+    def _run_parallel(self, order: list[str], jobs: int) -> None:
+        """Run up to `jobs` recipes at once, each in a worker thread with its own progress prefix.
+
+        A recipe starts once every recipe it needs has finished (a needed platform stays up for it, as in a
+        sequential run). Recipes share the machine and the platforms they need, so this proves a little more
+        than a sequential run (no two recipes may collide on names or ports) and suits a developer's machine
+        with spare cores; CI and the pytest suite run one recipe at a time."""
+        pending = list(order)
+        futures: dict[Future, str] = {}
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="recipe") as pool:
+            while (pending and not self.interrupted) or futures:
+                ready = [n for n in pending if all(self._finished(need) for need in self.recipes[n].needs)]
+                for name in ready[:jobs - len(futures)]:
+                    pending.remove(name)
+                    futures[pool.submit(self._run_in_worker, name)] = name
+                if not futures:
+                    break  # nothing can start: run_many's loop reports what is left
+                done, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    futures.pop(future)
+                    future.result()
+
+    def _finished(self, name: str) -> bool:
+        return name in self.results and self.results[name].get("status") != "running"
+
+    def _run_in_worker(self, name: str) -> None:
+        parent = self._progress
+        self._local.progress = Progress(out=parent.out, heartbeat=parent.heartbeat, verbose=parent.verbose, prefix=f"[{name}] ")
+        try:
+            self.run_recipe(name)
+        finally:
+            self._local.progress = None
 
     def run_recipe(self, name: str) -> dict[str, Any]:
         """Run one recipe (starting what it needs first) and return its report entry."""
@@ -133,9 +185,11 @@ class Session:
             return self.results[name]
         for need in recipe.needs:
             self.run_recipe(need)
-        self._count += 1
-        total = max(len(self.planned), self._count)
-        self.progress.recipe_start(self._count, total, name, recipe.title, self.target, len(procedure.all_steps(recipe)),
+        with self._lock:
+            self._count += 1
+            count = self._count
+        total = max(len(self.planned), count)
+        self.progress.recipe_start(count, total, name, recipe.title, self.target, len(procedure.all_steps(recipe)),
                                    note=f" — needs {', '.join(recipe.needs)}" if recipe.needs else "")
         skip = self._skip_reason(recipe)
         if skip:
@@ -168,6 +222,8 @@ class Session:
             overall = "passed"
         self.report.update(status=overall, finished_at=report.now_iso())
         self._save()
+        if self.history_path is not None:
+            self._append_history()
         rows = [(n, e["status"], e.get("duration_s"), e.get("reason")) for n, e in self.results.items()]
         if rows:
             self.progress.table(rows, time.monotonic() - self.started)
@@ -261,7 +317,7 @@ class Session:
                 result = self._run_step(running, step, command, j, len(steps), deadline, entry)
                 executed += step.id not in procedure.GENERATED_STEP_IDS  # copying files alone proves nothing
                 if result["status"] != "passed":
-                    entry["status"] = "failed"
+                    entry["status"] = "interrupted" if self.interrupted else "failed"
                     entry["reason"] = f"step '{step.id}' failed: {result['reason']}"
                     entry["failure"] = {
                         "step": step.id, "command": command, "exit_code": result.get("exit_code"),
@@ -287,6 +343,7 @@ class Session:
             entry["duration_s"] = round(time.monotonic() - started, 3)
             entry["finished_at"] = report.now_iso()
             entry["attempts"] = sum(s.get("attempts", 0) for s in entry["steps"])
+            entry["python"] = _recipe_python(recipe) or self.environment.get("python")
             if keep_up and not self.interrupted:
                 self.up[recipe.name] = running
                 entry["cleanup"] = {"status": "deferred", "leftovers": [], "note": "kept up for the recipes that need it; torn down at the end of the run"}
@@ -437,8 +494,22 @@ class Session:
             self._save()
 
     # ---- plumbing -------------------------------------------------------------------------------------------
+    def _append_history(self) -> None:
+        """One line per recipe this session passed or failed; a history that cannot be written is reported, and the
+        report (already saved) still stands."""
+        try:
+            ran = [name for name, entry in self.results.items() if not entry.get("reused")]
+            records = history.records_of_run(self.report, ran, self.run_id, self.log_root)
+            history.append(self.history_path, records)
+        except OSError as exc:
+            self.progress.say(f"warning: could not append to the run history {self.history_path}: {exc}")
+            return
+        self.progress.say(f"history: run {self.run_id} appended to {self.history_path} ({len(records)} recipe(s))")
+
     def _save(self) -> None:
-        report.write_atomic(self.report_path, self.report)
+        # One-shot json.dumps (C, no indent) holds the GIL, so a worker thread cannot change the report mid-copy.
+        with self._lock:
+            report.write_atomic(self.report_path, json.loads(json.dumps(self.report)))
 
     @contextmanager
     def _signals_raise(self) -> Iterator[None]:
@@ -489,6 +560,21 @@ def _requirements_of(recipe: spec.Recipe) -> dict[str, str]:
     from recipebook import requirements
     path = recipe.path / procedure.REQUIREMENTS
     return requirements.pins(path) if recipe.packages and path.is_file() else {}
+
+
+def _recipe_python(recipe: spec.Recipe) -> str | None:
+    """The Python version the recipe's own environment runs (its pyvenv.cfg), when it has one."""
+    path = recipe.path / procedure.REQUIREMENTS
+    if not (recipe.packages and path.is_file()):
+        return None
+    config = venvs.path_for(path) / "pyvenv.cfg"
+    if not config.is_file():
+        return None
+    for line in config.read_text(errors="replace").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version_info", "version"):
+            return value.strip()
+    return None
 
 
 def _home(env: dict[str, str]) -> Path:

@@ -1,6 +1,6 @@
 """Benchmark the engine on a full local run: wall time, user CPU, sum of step times, and the environment cost.
 
-Usage: .venv/bin/python scripts/benchmark_engine.py [RECIPE ...] [--repeat-trivial N] [--cold-env]
+Usage: .venv/bin/python scripts/benchmark_engine.py [RECIPE ...] [--repeat-trivial N] [--cold-env] [--jobs N]
 
 Runs the named recipes (default: every recipe that supports the local target) in one session, into a
 throw-away report folder, and prints:
@@ -12,6 +12,8 @@ throw-away report folder, and prints:
   environment per recipe   its `install` step: `uv venv` + `uv pip sync --compile-bytecode` of its requirements.txt
                            against the cached environment (scripts/setup.sh builds them; --cold-env also times one
                            build from uv's cache into an empty folder, bytecode included)
+With --jobs N the full run executes up to N recipes at once (`recipebook verify --jobs N`); the sum of step times
+then exceeds the wall time, and the overhead line is not meaningful.
 It also times a trivial one-step recipe N times to show the fixed per-recipe cost (median and spread).
 """
 from __future__ import annotations
@@ -33,19 +35,19 @@ from recipebook.progress import Progress  # noqa: E402
 from recipebook.runner import Session  # noqa: E402
 
 
-def full_run(names: list[str], tmp: Path) -> None:
+def full_run(names: list[str], tmp: Path, jobs: int = 1) -> None:
     recipes = spec.discover()
     names = names or [n for n, r in recipes.items() if "local" in r.targets]
     t0 = time.monotonic()
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_utime
     session = Session(recipes, "local", report_dir=tmp / "report", work_root=tmp / "work", merge=False)
-    results = session.run_many(names)
+    results = session.run_many(names, jobs=jobs)
     wall = time.monotonic() - t0
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
     steps = [s for e in results.values() for s in e["steps"] if s.get("duration_s") is not None]
     step_sum = sum(s["duration_s"] for s in steps)
     overhead = wall - step_sum
-    print("\n== full local run ==")
+    print(f"\n== full local run, {jobs} recipe(s) at a time ==")
     print(f"recipes: {len(results)} ({sum(e['status'] == 'passed' for e in results.values())} passed), steps: {len(steps)}")
     print(f"wall time:          {wall:8.1f} s  ({wall / 60:.1f} min)")
     print(f"user CPU:           {cpu:8.1f} s")
@@ -98,6 +100,7 @@ def main() -> None:
     parser.add_argument("--repeat-trivial", type=int, default=15)
     parser.add_argument("--skip-full", action="store_true", help="only the trivial-recipe timing")
     parser.add_argument("--cold-env", action="store_true", help="also time one environment built from uv's cache")
+    parser.add_argument("--jobs", type=int, default=1, help="recipes at once in the full run (verify --jobs)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="recipebook-bench-") as d:
         tmp = Path(d)
@@ -105,7 +108,7 @@ def main() -> None:
         if args.cold_env:
             cold_environment(tmp)
         if not args.skip_full:
-            full_run(args.names, tmp)
+            full_run(args.names, tmp, args.jobs)
 
 
 if __name__ == "__main__":

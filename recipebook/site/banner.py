@@ -1,6 +1,11 @@
-"""The status banner at the top of a recipe page: the evidence of its last run on each target, or its absence."""
+"""The status banner at the top of a recipe page: the evidence of its last run on each target, or its absence,
+and, from the run history, its recent runs as a strip (one mark per run), its pass rate and its median and p95
+duration."""
 from __future__ import annotations
 
+import html
+
+from recipebook import history as run_history
 from recipebook.spec import Recipe
 
 from recipebook.site.components import Component, key_versions
@@ -18,6 +23,8 @@ STYLES = {
 }
 # the worst state wins the banner's colour
 SEVERITY = ["failed", "stale", "too-old", "not-verified", "skipped", "passed"]
+RUN_MARKS = {"passed": "🟩", "failed": "🟥"}
+FLAKY_PAGE = "/recipes/flaky.md"
 
 
 def _duration(seconds) -> str:
@@ -37,7 +44,39 @@ def _source(entry: dict) -> str:
     return f" (commit `{str(commit)[:10]}`)"
 
 
-def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple[str, ...]) -> list[str]:
+def _mark(run: dict) -> str:
+    """One run of the strip: a coloured square whose tooltip says when, how it ended, how long and which commit."""
+    when = (run.get("finished_at") or "?")[:16].replace("T", " ")
+    detail = f"{when} UTC: {run['status']} in {_duration(run.get('duration_s'))}"
+    if run.get("git_commit"):
+        detail += f", commit {str(run['git_commit'])[:10]}"
+    if run["status"] == "failed" and (run.get("failure") or {}).get("step"):
+        detail += f", at step {run['failure']['step']}"
+    label = html.escape(detail, quote=True)
+    return f'<span class="recipebook-run" title="{label}" aria-label="{label}">{RUN_MARKS.get(run["status"], "⬜")}</span>'
+
+
+def history_lines(records: list[dict], recipe: str, target: str, current_hash: str | None) -> list[str]:
+    """The strip of recent runs, the pass rate and the durations; [] when the history has no run of the recipe."""
+    runs = run_history.runs_of(records, recipe, target)
+    if not runs:
+        return []
+    s = run_history.summarize(runs)
+    strip = "".join(_mark(r) for r in s.runs)
+    older = f" of {s.total} recorded" if s.total > len(s.runs) else ""
+    text = f"Recent runs{older}, oldest first: {strip} passed {s.passed} of {len(s.runs)} ({s.pass_rate:.0%})"
+    if s.median_s is not None:
+        text += f"; passing runs took {_duration(s.median_s)} (median), {_duration(s.p95_s)} (p95)"
+    lines = [text + "."]
+    flaky = [f for f in run_history.flakes(runs) if f.content_hash == current_hash]
+    if flaky:
+        lines.append(f"Flaky: with its current content it failed {len(flaky[0].failures)} time(s) and then passed; "
+                     f"see [flaky recipes]({FLAKY_PAGE}).")
+    return lines
+
+
+def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple[str, ...],
+                 records: list[dict] | None = None, current_hash: str | None = None) -> list[str]:
     label = TARGET_LABELS.get(ev.target, ev.target)
     when = ev.when.strftime("%Y-%m-%d %H:%M UTC") if ev.when else "never"
     entry = ev.entry or {}
@@ -45,12 +84,13 @@ def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple
         lines = [f"**{label}**: {STYLES[ev.state][1].lower()} ({ev.reason})."]
     else:
         lines = [f"**{label}**: {ev.state} on {when}, in {_duration(entry.get('duration_s'))}" + _source(entry) + "."]
+    lines.extend(history_lines(records or [], ev.recipe, ev.target, current_hash))
     environment = dict(ev.environment or {})
     if entry.get("requirements"):  # what the recipe's own environment pinned, not the runner's
         environment["packages"] = {**(environment.get("packages") or {}), **entry["requirements"]}
     versions = key_versions(components, environment, registry)
     if versions and ev.state != "not-verified":
-        python = (ev.environment or {}).get("python")
+        python = entry.get("python") or (ev.environment or {}).get("python")  # the recipe's own environment's
         lines.append("Versions: " + ", ".join(f"{n} {v}" for n, v in versions) + (f", Python {python}" if python else "") + ".")
     if ev.state == "failed":
         failure = entry.get("failure") or {}
@@ -70,8 +110,9 @@ def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple
 
 
 def render(recipe: Recipe, evidence: dict[str, Evidence], required: tuple[str, ...],
-           registry: dict[str, Component]) -> str:
-    """An admonition per recipe; its colour is the worst state among the recipe's targets."""
+           registry: dict[str, Component], records: list[dict] | None = None, current_hash: str | None = None) -> str:
+    """An admonition per recipe; its colour is the worst state among the recipe's targets. `records` is the run
+    history (all recipes); `current_hash` the recipe's content hash now (to say whether it is flaky as shown)."""
     shown = [evidence[t] for t in recipe.targets if t in evidence]
     states = [e.state for e in shown] or ["not-verified"]
     worst = min(states, key=SEVERITY.index)
@@ -81,7 +122,7 @@ def render(recipe: Recipe, evidence: dict[str, Evidence], required: tuple[str, .
         kind, headline = "info", "Not verified here"
     body = []
     for ev in shown:
-        body.extend(_target_line(ev, registry, recipe.components))
+        body.extend(_target_line(ev, registry, recipe.components, records, current_hash))
         body.append("")
     if not runs_where_required:
         body.append(f"This recipe runs on {', '.join(TARGET_LABELS[t] for t in recipe.targets)} only, "

@@ -7,7 +7,8 @@ The checks (see docs/contributing/strict-mode.md):
     with a reason (after the build, `executed` also compares each recipe page's step blocks with the commands the
     verified run executed);
   - every include exists (with its section), and lies in the files hashed for the page's recipes;
-  - every step placeholder names a visible step; every output placeholder a visible step whose passing run recorded it.
+  - every step placeholder names a visible step; every output placeholder a visible step whose passing run recorded it;
+  - the run history (build/verification/<target>/history.jsonl), when present, can be read.
 Broken links and anchors are MkDocs' own `validation:` warnings; missing includes also fail in pymdownx.snippets.
 """
 from __future__ import annotations
@@ -16,8 +17,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from recipebook import hashing
+from recipebook import hashing, history
 from recipebook.spec import Recipe
+from recipebook.targets import TARGETS
 
 from recipebook.site import evidence as ev
 from recipebook.site import outputs, steps
@@ -46,6 +48,8 @@ class SiteModel:
     scans: dict[str, PageScan]
     page_recipes: dict[str, list[Recipe]]
     findings: list[Finding] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)  # every recorded run (recipebook/history.py), oldest first
+    history_error: str = ""  # why the history could not be read (the pages then show no history, and say why)
 
     @cached_property
     def verified_files(self) -> set[Path]:
@@ -182,6 +186,11 @@ def analyze(settings: Settings, page_sources: dict[str, str], recipes: dict[str,
     except ValueError as exc:
         reports = {}
         findings.append(Finding(str(settings.report_dir), str(exc), "re-run `.venv/bin/recipebook verify`"))
+    try:
+        runs, history_error = history.load_all(settings.report_dir, TARGETS), ""
+    except history.HistoryError as exc:
+        runs, history_error = [], str(exc)
+        findings.append(Finding(exc.where, exc.problem, exc.fix))
     evidence = {
         name: {t: ev.evaluate(name, t, hashes[name], reports.get(t), settings.now, settings.max_age) for t in r.targets}
         for name, r in recipes.items()
@@ -190,7 +199,7 @@ def analyze(settings: Settings, page_sources: dict[str, str], recipes: dict[str,
     page_recipes: dict[str, list[Recipe]] = {}
     for r in recipes.values():
         page_recipes.setdefault(r.page, []).append(r)
-    model = SiteModel(settings, recipes, hashes, reports, evidence, scans, page_recipes, findings)
+    model = SiteModel(settings, recipes, hashes, reports, evidence, scans, page_recipes, findings, runs, history_error)
     model.findings.extend(check_pages_and_recipes(model))
     model.findings.extend(check_evidence(model))
     for uri, page in scans.items():

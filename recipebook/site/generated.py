@@ -1,12 +1,14 @@
-"""The pages the build writes from data (never committed): recipe index, compatibility, coverage, spec reference,
-and the component table that docs/architecture/components.md embeds."""
+"""The pages the build writes from data (never committed): recipe index, flaky recipes, compatibility, coverage,
+spec reference, and the component table that docs/architecture/components.md embeds."""
 from __future__ import annotations
 
 import json
 import posixpath
+import re
 from typing import Any
 
-from recipebook import spec
+from recipebook import history as run_history
+from recipebook import procedure, spec
 from recipebook.targets import TARGETS
 
 from recipebook.site.banner import STYLES, TARGET_LABELS
@@ -20,6 +22,9 @@ STATE_MARKS = {"passed": "✅ passed", "failed": "❌ failed", "stale": "⚠️ 
 
 RECIPE_INDEX = "recipes/index.md"
 COMPATIBILITY = "architecture/compatibility.md"
+FLAKY = "recipes/flaky.md"
+MAX_VERSION_SETS = 8  # columns per target on the compatibility page, newest first
+MAX_FAILURES_SHOWN = 5  # per flaky recipe
 COVERAGE = "contributing/coverage.md"
 SPEC_REFERENCE = "contributing/spec-reference.md"
 GENERATED_NOTE = "*This page is generated at build time by `recipebook/site/generated.py`; do not edit it.*\n"
@@ -56,45 +61,167 @@ def recipe_index(model: SiteModel) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _environment_sets(model: SiteModel, target: str) -> list[dict[str, Any]]:
-    """Groups of recipes that passed on `target` with the same component versions (one column each)."""
-    report = model.reports.get(target)
-    if not report:
-        return []
-    groups: dict[str, dict[str, Any]] = {}
+def _passing_runs(model: SiteModel, target: str) -> list[dict[str, Any]]:
+    """Every passing run on `target` as a history record: the history's, plus the report's last runs that the
+    history lacks (made with `recipebook run`, or before there was a history)."""
+    runs = [r for r in model.history if r["target"] == target and r["status"] == "passed"]
+    seen = {(r["recipe"], r.get("finished_at")) for r in runs}
+    report = model.reports.get(target) or {}
+    tracked = run_history.tracked_packages()
     for name, entry in sorted(report.get("recipes", {}).items()):
-        if entry.get("status") != "passed":
-            continue
-        env = entry.get("environment") or report.get("environment") or {}
-        key = json.dumps({"packages": env.get("packages", {}), "python": env.get("python"),
-                          "kind": env.get("kind"), "kubernetes": env.get("kubernetes")}, sort_keys=True)
-        group = groups.setdefault(key, {"environment": env, "recipes": [], "when": None})
-        group["recipes"].append(name)
-        when = parse_time(entry.get("finished_at"))
+        if entry.get("status") == "passed" and not entry.get("reused") and (name, entry.get("finished_at")) not in seen:
+            runs.append(run_history.record(name, entry, report, None, tracked))
+    return runs
+
+
+def _python(run: dict[str, Any]) -> str | None:
+    return run.get("python") or (run.get("environment") or {}).get("python")
+
+
+def _environment_sets(model: SiteModel, target: str) -> list[dict[str, Any]]:
+    """One group per distinct set of versions that passed on `target` (the recipe's Python, the runner's packages,
+    kind and Kubernetes), newest first: the columns of the compatibility page."""
+    groups: dict[str, dict[str, Any]] = {}
+    for run in _passing_runs(model, target):
+        env = run.get("environment") or {}
+        key = json.dumps({"python": _python(run), "packages": env.get("packages") or {}, "kind": env.get("kind"),
+                          "kubernetes": env.get("kubernetes")}, sort_keys=True)
+        group = groups.setdefault(key, {"environment": env, "python": _python(run), "recipes": set(), "runs": 0, "pins": {}, "when": None})
+        group["recipes"].add(run["recipe"])
+        group["runs"] += 1
+        for package, version in (run.get("requirements") or {}).items():
+            group["pins"].setdefault(package, set()).add(str(version))
+        when = parse_time(run.get("finished_at"))
         if when and (group["when"] is None or when > group["when"]):
             group["when"] = when
+    for group in groups.values():  # a recipe's own pins win over the runner's versions (banner.py does the same)
+        pins = {package: " / ".join(sorted(versions)) for package, versions in group["pins"].items()}
+        group["environment"] = {**group["environment"], "packages": {**(group["environment"].get("packages") or {}), **pins}}
     return sorted(groups.values(), key=lambda g: g["when"] or parse_time("1970-01-01T00:00:00+00:00"), reverse=True)
+
+
+def _python_table(model: SiteModel) -> list[str]:
+    """Which Python versions passed where: per version and target, how many recipes passed and when last."""
+    seen: dict[str, dict[str, dict[str, Any]]] = {}
+    for target in TARGETS:
+        for run in _passing_runs(model, target):
+            cell = seen.setdefault(_python(run) or "?", {}).setdefault(target, {"recipes": set(), "when": None})
+            cell["recipes"].add(run["recipe"])
+            when = parse_time(run.get("finished_at"))
+            if when and (cell["when"] is None or when > cell["when"]):
+                cell["when"] = when
+    lines = ["## Python versions", "",
+             f"Recipe pages create each recipe's environment with Python {procedure.PYTHON_VERSION} "
+             f"(`uv venv --python {procedure.PYTHON_VERSION}`); a run records the exact version its recipe ran with.", ""]
+    if not seen:
+        return lines + ["No passing run in the reports or the run history this site was built from.", ""]
+    lines += ["| Python | " + " | ".join(TARGET_LABELS[t].capitalize() for t in TARGETS) + " |", "|---|" + "---|" * len(TARGETS)]
+    for python in sorted(seen, key=lambda v: [int(p) if p.isdigit() else 0 for p in v.split(".")], reverse=True):
+        cells = []
+        for target in TARGETS:
+            cell = seen[python].get(target)
+            cells.append(f"{len(cell['recipes'])} recipe(s) passed, last on {cell['when']:%Y-%m-%d}" if cell and cell["when"]
+                         else f"{len(cell['recipes'])} recipe(s) passed" if cell else "—")
+        lines.append(f"| {_cell(python)} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def compatibility(model: SiteModel, registry: dict[str, Component]) -> str:
     lines = ["# Compatibility", "", GENERATED_NOTE,
              "The versions below are not a wish list: each column is a set of versions that **passed together** in a "
-             "verification run, read from the reports. A recipe that was not run with a version is not listed under it.", ""]
+             "verification run, newest first, read from the run history (`build/verification/<target>/history.jsonl`) "
+             "and the last reports. A recipe that was not run with a set of versions is not listed under it.", ""]
+    if model.history_error:
+        lines += [f"*The run history could not be read, so only the last reports are shown: {_cell(model.history_error)}*", ""]
     for target in TARGETS:
         lines += [f"## {TARGET_LABELS[target].capitalize()}", ""]
         groups = _environment_sets(model, target)
         if not groups:
-            lines += [f"No passing run on this target in the reports this site was built from.", ""]
+            lines += ["No passing run on this target in the reports or the run history this site was built from.", ""]
             continue
-        header = "| Component | " + " | ".join(f"passed {g['when']:%Y-%m-%d}" if g["when"] else "passed" for g in groups) + " |"
-        lines += [header, "|---|" + "---|" * len(groups)]
-        lines.append("| Python | " + " | ".join(_cell(g["environment"].get("python") or "?") for g in groups) + " |")
+        shown, hidden = groups[:MAX_VERSION_SETS], groups[MAX_VERSION_SETS:]
+        header = "| Component | " + " | ".join(f"passed {g['when']:%Y-%m-%d}" if g["when"] else "passed" for g in shown) + " |"
+        lines += [header, "|---|" + "---|" * len(shown)]
+        lines.append("| Python | " + " | ".join(_cell(g["python"] or "?") for g in shown) + " |")
         for component in registry.values():
-            versions = [reported_version(component, g["environment"]) for g in groups]
+            versions = [reported_version(component, g["environment"]) for g in shown]
             if any(versions):
                 lines.append(f"| {component.name} | " + " | ".join(_cell(v or "—") for v in versions) + " |")
-        lines.append("| recipes that passed | " + " | ".join(", ".join(g["recipes"]) for g in groups) + " |")
+        lines.append("| passing runs | " + " | ".join(str(g["runs"]) for g in shown) + " |")
+        lines.append("| recipes that passed | " + " | ".join(", ".join(sorted(g["recipes"])) for g in shown) + " |")
         lines.append("")
+        if hidden:
+            lines += [f"{len(hidden)} older set(s) of versions not shown (the oldest passed on "
+                      f"{min(g['when'] for g in hidden if g['when']):%Y-%m-%d}).", ""]
+    lines += _python_table(model)
+    return "\n".join(lines) + "\n"
+
+
+def _fence(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _failure_lines(run: dict[str, Any]) -> list[str]:
+    """One failed run of a flaky recipe: when, which step, why, where its log was kept, and its last output lines."""
+    failure = run.get("failure") or {}
+    when = (parse_time(run.get("finished_at")))
+    what = f"step `{failure['step']}`" if failure.get("step") else "the run"
+    code = f" (exit code {failure['exit_code']})" if failure.get("exit_code") is not None else ""
+    commit = f", commit `{str(run['git_commit'])[:10]}`" if run.get("git_commit") else ""
+    line = f"- {when:%Y-%m-%d %H:%M} UTC (run `{run.get('run_id')}`{commit}): {what} failed{code}" if when else f"- {what} failed{code}"
+    if failure.get("reason"):
+        line += f": {_cell(failure['reason'])}"
+    if failure.get("log"):
+        line += f". Log: `build/verification/{run['target']}/{failure['log']}` of that run"
+    lines = [line + "."]
+    tail = failure.get("output_tail")
+    if tail:
+        fence = _fence(tail)
+        lines += ["", '    ??? note "Last lines of its output"', "", f"        {fence}text"]
+        lines += [f"        {t}" for t in tail.splitlines()] + [f"        {fence}", ""]
+    return lines
+
+
+def flaky(model: SiteModel) -> str:
+    """Every recipe that failed and then passed with the same content hash, with the failing steps and their logs."""
+    lines = ["# Flaky recipes", "", GENERATED_NOTE,
+             "A recipe is **flaky** when it failed and then passed **with the same content hash**: nothing in its files or "
+             "on its page changed between the two runs, so the failure came from timing, the order of the recipes or the "
+             "machine. This page is read from the run history that every `recipebook verify` appends to "
+             "(`build/verification/<target>/history.jsonl`); run `.venv/bin/recipebook verify --repeat N` to hunt flaky "
+             "recipes on your machine, and see [how verification works](../contributing/verification.md).", ""]
+    if model.history_error:
+        return "\n".join(lines + ['!!! failure "The run history could not be read"', "", f"    {_cell(model.history_error)}", ""]) + "\n"
+    if not model.history:
+        return "\n".join(lines + ["No run history in the reports this site was built from: nothing can be said about flakiness yet.", ""]) + "\n"
+    first, last = parse_time(model.history[0].get("finished_at")), parse_time(model.history[-1].get("finished_at"))
+    span = f", from {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first and last else ""
+    recipes = {(r["recipe"], r["target"]) for r in model.history}
+    lines += [f"The history holds {len(model.history)} recorded runs of {len(recipes)} recipe(s) and target(s){span}.", ""]
+    found = run_history.flakes(model.history)
+    if not found:
+        return "\n".join(lines + ["No recipe is flaky: none failed and then passed with the same content.", ""]) + "\n"
+    lines += ["| Recipe | Target | Failed, then passed | Runs with that content | Still its content | Last failing step |",
+              "|---|---|---|---|---|---|"]
+    for f in found:
+        recipe = model.recipes.get(f.recipe)
+        title = _cell(recipe.title if recipe else f.recipe)
+        if recipe and recipe.page in model.scans:
+            title = f"[{title}]({link(FLAKY, recipe.page)})"
+        current = "yes" if model.hashes.get(f.recipe) == f.content_hash else "no (changed since)"
+        step = (f.failures[0].get("failure") or {}).get("step")
+        lines.append(f"| {title} | {TARGET_LABELS.get(f.target, f.target).capitalize()} | {len(f.failures)} time(s) | {f.runs} "
+                     f"({f.passed} passed) | {current} | {f'`{step}`' if step else '—'} |")
+    for f in found:
+        recipe = model.recipes.get(f.recipe)
+        lines += ["", f"## {recipe.title if recipe else f.recipe} — {TARGET_LABELS.get(f.target, f.target)}", "",
+                  f"Recipe `{f.recipe}`, content hash `{f.content_hash[:19]}…`: {f.runs} recorded runs with this content, "
+                  f"{f.passed} passed. Failed runs that a later pass followed, newest first:", ""]
+        for run in f.failures[:MAX_FAILURES_SHOWN]:
+            lines += _failure_lines(run)
+        if len(f.failures) > MAX_FAILURES_SHOWN:
+            lines.append(f"- … and {len(f.failures) - MAX_FAILURES_SHOWN} earlier failure(s).")
     return "\n".join(lines) + "\n"
 
 

@@ -88,6 +88,7 @@ def on_files(files, config, **_):
     registry = _build["registry"]
     _add_generated(files, config, generated.RECIPE_INDEX, generated.recipe_index(model))
     _add_generated(files, config, generated.COMPATIBILITY, generated.compatibility(model, registry))
+    _add_generated(files, config, generated.FLAKY, generated.flaky(model))
     _add_generated(files, config, generated.COVERAGE, generated.coverage(model))
     _add_generated(files, config, generated.SPEC_REFERENCE, generated.spec_reference())
     if _build.get("mermaid"):
@@ -137,7 +138,8 @@ def on_page_markdown(markdown, page, config, files, **_):
     if uri in model.scans and model.scans[uri].outputs:
         markdown = outputs.expand(markdown, page_recipes, model.recipes, model.evidence)
     if page_recipes:
-        banners = "".join(banner.render(r, model.evidence[r.name], model.settings.required_targets, _build["registry"])
+        banners = "".join(banner.render(r, model.evidence[r.name], model.settings.required_targets, _build["registry"],
+                                        model.history, model.hashes[r.name])
                           for r in page_recipes)
         markdown = insert_after_title(markdown, f'<div class="recipebook-status" markdown>\n\n{banners}\n</div>\n')
     return markdown

@@ -181,3 +181,41 @@ def test_a_recipe_that_writes_outside_its_folder_under_home_fails(run_canaries, 
     assert entry["status"] == "failed"
     assert "created .prefect/storage/a-result in " + str(tmp_path / "home") in entry["reason"]
     assert "point the tool's home into the folder in env.sh" in entry["reason"]
+
+
+def test_jobs_run_recipes_at_the_same_time_and_one_job_does_not(canaries, tmp_path):
+    """Two canaries that each wait for the other pass together with jobs=2, and the first fails with jobs=1:
+    the parallel scheduler really overlaps recipes (and the canaries can fail)."""
+    import io
+
+    from recipebook.progress import Progress
+    from recipebook.runner import Session
+
+    def run(jobs: int, where: str):
+        out = io.StringIO()
+        session = Session(canaries, "local", report_dir=tmp_path / where / "report", work_root=tmp_path / where / "work",
+                          merge=False, progress=Progress(out, heartbeat=60))
+        return session.run_many(["overlap-a", "overlap-b"], jobs=jobs), out.getvalue(), session
+
+    results, out, session = run(2, "parallel")
+    assert {n: e["status"] for n, e in results.items()} == {"overlap-a": "passed", "overlap-b": "passed"}, out
+    assert "[overlap-a] " in out and "[overlap-b] " in out  # each worker's lines say which recipe they belong to
+    assert load(session.report_path)["recipes"]["overlap-b"]["status"] == "passed"
+    results, out, _ = run(1, "sequential")
+    assert results["overlap-a"]["status"] == "failed", out
+
+
+def test_jobs_keep_needed_recipes_first(run_canaries, canaries, tmp_path):
+    import io
+
+    from recipebook.progress import Progress
+    from recipebook.runner import Session
+
+    out = io.StringIO()
+    session = Session(canaries, "local", report_dir=tmp_path / "report", work_root=tmp_path / "work", merge=False,
+                      progress=Progress(out, heartbeat=60))
+    results = session.run_many(["uses-server", "exits-nonzero"], jobs=2)
+    assert results["uses-server"]["status"] == "passed", out
+    assert results["web-server"]["finished_at"] is not None
+    assert results["uses-server"]["started_at"] >= results["web-server"]["started_at"]
+    _nothing_left(session, "web-server", "uses-server", "exits-nonzero")
