@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-browser.sh
 bash scripts/install-docker.sh
+bash scripts/install-postgresql.sh
 echo "install-system-deps: done"
