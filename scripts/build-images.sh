@@ -6,13 +6,13 @@
 # An image whose inputs did not change (same content-hash tag) is not rebuilt.
 # Base image: $RECIPEBOOK_BASE_IMAGE if set, else python:3.11-slim if present locally, else the local mmdebstrap base
 # if it was built before, else python:3.11-slim pulled, else the local base built now by scripts/build-base-image.sh.
-# Usage: bash scripts/build-images.sh [flow-runner] [scoring]      Tags: recipebook/<name>:$IMAGE_TAG and :h-<hash>
+# Usage: bash scripts/build-images.sh [flow-runner] [scoring] [mlflow]     Tags: recipebook/<name>:$IMAGE_TAG and :h-<hash>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deploy/versions.env
 
 die() { echo "ERROR: $*" >&2; exit 2; }
-names=("$@"); [ "${#names[@]}" -gt 0 ] || names=(flow-runner scoring)
+names=("$@"); [ "${#names[@]}" -gt 0 ] || names=(flow-runner scoring mlflow)
 docker info >/dev/null 2>&1 || die "Docker is not running. Start Docker (Docker Desktop, or 'sudo systemctl start docker'; on a bare Debian machine: bash scripts/install-docker.sh) and re-run."
 command -v uv >/dev/null || die "uv is missing; run: bash scripts/setup.sh"
 

@@ -1,8 +1,10 @@
 """The project's rules for rendered manifests, each failure naming the object and the field.
 
 Rules: images pinned (a tag other than `latest`, or a digest); containers not root, not privileged, no privilege
-escalation, no host namespaces; CPU and memory requests and limits set; no credentials written into manifests
-(env values, ConfigMaps, Secret objects with data) - credentials come from Secrets created outside the repository.
+escalation, no host namespaces; CPU and memory requests and limits set; liveness probes wait at least 5 s for an
+answer (Kubernetes' default is 1 s: a busy server gets restarted, which breaks every port-forward to it); no
+credentials written into manifests (env values, ConfigMaps, Secret objects with data) - credentials come from
+Secrets created outside the repository.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ POD_SPEC_PATHS = {  # kind -> path to the pod spec
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|CREDENTIAL|PRIVATE_?KEY|ACCESS_?KEY", re.IGNORECASE)
 URL_WITH_PASSWORD = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
 RESOURCE_KEYS = ("requests.cpu", "requests.memory", "limits.cpu", "limits.memory")
+LIVENESS_TIMEOUT_SECONDS = 5  # prefect-helm's value; Kubernetes' default timeoutSeconds is 1
 
 
 def _get(obj: Any, *keys: str) -> Any:
@@ -75,6 +78,11 @@ def container_problems(pod: dict[str, Any], where: str) -> Iterator[tuple[str, s
             user = security.get("runAsUser", pod_security.get("runAsUser"))
             if user == 0:
                 yield f"{at}.securityContext.runAsUser", "runs as root (UID 0); use a non-zero UID"
+            liveness = container.get("livenessProbe")
+            if isinstance(liveness, dict) and liveness.get("timeoutSeconds", 1) < LIVENESS_TIMEOUT_SECONDS:
+                yield (f"{at}.livenessProbe.timeoutSeconds",
+                       f"is {liveness.get('timeoutSeconds', 1)} s (unset: Kubernetes' 1 s); use at least "
+                       f"{LIVENESS_TIMEOUT_SECONDS} s, or a slow answer restarts the container")
             resources = container.get("resources") or {}
             for key in RESOURCE_KEYS:
                 section, name = key.split(".")

@@ -1,5 +1,6 @@
 """Harness check: which registered version produced the served predictions? python served_version.py FILE
-(FILE: the output of the scoring request; its last JSON line is the answer).
+(FILE: the output of the scoring request, which must be exactly the server's JSON answer: `kubectl run -q` keeps
+kubectl's own messages, such as "pod ... deleted", out of it).
 Scores the same rows with every version, loaded through the MLflow server, and names the one that matches."""
 import json
 import os
@@ -12,8 +13,8 @@ from mlflow import MlflowClient
 
 from score_request import ROWS
 
-answer = [line for line in open(sys.argv[1]).read().splitlines() if line.startswith("{")][-1]
-served = np.array(json.loads(answer)["predictions"], dtype=float)
+with open(sys.argv[1]) as file:
+    served = np.array(json.load(file)["predictions"], dtype=float)
 rows = pd.DataFrame(ROWS["inputs"])
 name = os.environ["MODEL_NAME"]
 matches = []

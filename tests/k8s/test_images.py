@@ -7,7 +7,6 @@ tests skip with the reason - except under CI=true, where they fail: there Docker
 (`bash scripts/install-docker.sh` starts it on Debian machines)."""
 import json
 import os
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -17,33 +16,10 @@ import pytest
 
 from recipebook import PROJECT_ROOT
 from recipebook.environment import tool_env, venv_bin
-from recipebook.k8s import versions
+from recipebook.k8s import render, versions, workloads
 from recipebook.processes import free_port
 
 TAG = versions.load()["IMAGE_TAG"]
-
-
-def docker_problem() -> str | None:
-    if not shutil.which("docker"):
-        return "docker is not installed (on Debian: bash scripts/install-docker.sh)"
-    info = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60)
-    if info.returncode != 0:
-        return f"the Docker engine does not answer (start it; on Debian: bash scripts/install-docker.sh): {info.stderr.strip()[-200:]}"
-    return None
-
-
-@pytest.fixture(scope="module")
-def built_images():
-    problem = docker_problem()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {problem}")
-        pytest.skip(f"Docker image tests skipped: {problem}")
-    start = time.monotonic()
-    result = subprocess.run(["bash", "scripts/build-images.sh"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=2400)
-    assert result.returncode == 0, f"build-images.sh failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    print(f"\nbuild-images.sh: {time.monotonic() - start:.0f} s\n{result.stdout}")
-    return result.stdout
 
 
 def wait_http(url: str, seconds: float, container: str | None = None) -> None:
@@ -62,7 +38,8 @@ def wait_http(url: str, seconds: float, container: str | None = None) -> None:
 def test_rebuild_with_unchanged_inputs_reuses_the_images(built_images):
     again = subprocess.run(["bash", "scripts/build-images.sh"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900)
     assert again.returncode == 0, again.stderr
-    assert again.stdout.count("is up to date") == 2, again.stdout
+    images = len(list((PROJECT_ROOT / "images").glob("*/Dockerfile")))
+    assert again.stdout.count("is up to date") == images, again.stdout
 
 
 @pytest.fixture
@@ -149,14 +126,15 @@ def test_flow_runner_image_holds_the_pipeline_and_the_worker(built_images):
     assert result.stdout.split() == ["10001", "imports", "ok"]
 
 
-def test_flow_runner_image_starts_the_kubernetes_worker_of_the_manifest(built_images, prefect_server):
-    """The worker command and environment of deploy/base/prefect-worker.yaml: the pool is created, /health answers."""
+def test_flow_runner_image_starts_the_kubernetes_worker_of_the_manifest(built_images, prefect_server, tmp_path):
+    """The worker of deploy/overlays/kind as rendered (command, environment, the base job template from its
+    ConfigMap): /health answers, and the worker creates the pool with the manifest's base job template."""
     import httpx
-    import yaml
 
-    docs = list(yaml.safe_load_all((PROJECT_ROOT / "deploy" / "base" / "prefect-worker.yaml").read_text()))
-    container = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]["containers"][0]
-    env = {e["name"]: e["value"] for e in container["env"]}
+    platform = render.render(PROJECT_ROOT / "deploy" / "overlays" / "kind").objects
+    obj = workloads.find(platform, "Deployment", "prefect-worker")
+    container = workloads.container(obj)
+    env = workloads.environment(platform, obj, container)
     health_port = free_port()
     env.update(PREFECT_API_URL=prefect_server, PREFECT_WORKER_WEBSERVER_HOST="127.0.0.1",
                PREFECT_WORKER_WEBSERVER_PORT=str(health_port))
@@ -164,14 +142,28 @@ def test_flow_runner_image_starts_the_kubernetes_worker_of_the_manifest(built_im
     args = ["docker", "run", "-d", "--rm", "--name", name, "--network", "host"]
     for key, value in env.items():
         args += ["-e", f"{key}={value}"]
-    subprocess.run(args + [f"recipebook/flow-runner:{TAG}", *container["command"]], check=True, capture_output=True, timeout=60)
+    templates = {}
+    for mount in container.get("volumeMounts", []):  # ConfigMap volumes, as files
+        volume = next(v for v in workloads.pod_spec(obj)["volumes"] if v["name"] == mount["name"])
+        config_map = next(o for o in platform if o["kind"] == "ConfigMap" and o["metadata"]["name"] == volume["configMap"]["name"])
+        folder = tmp_path / mount["name"]
+        folder.mkdir(mode=0o755)
+        for key, value in config_map["data"].items():
+            (folder / key).write_text(value)
+            (folder / key).chmod(0o644)
+            templates[f"{mount['mountPath']}/{key}"] = json.loads(value)
+        args += ["-v", f"{folder}:{mount['mountPath']}:ro"]
+    command = container["command"]
+    expected_template = templates[command[command.index("--base-job-template") + 1]]
+    subprocess.run(args + [f"recipebook/flow-runner:{TAG}", *command], check=True, capture_output=True, timeout=60)
     try:
-        wait_http(f"http://127.0.0.1:{health_port}/health", 120, name)
+        wait_http(f"http://127.0.0.1:{health_port}/health", 180, name)
         deadline, pool = time.monotonic() + 60, {}
         while time.monotonic() < deadline and pool.get("type") is None:
             time.sleep(1)
             pool = httpx.get(f"{prefect_server}/work_pools/kubernetes", timeout=30).json()
         logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True).stdout[-2000:]
         assert pool.get("type") == "kubernetes", f"{pool}\n{logs}"
+        assert pool["base_job_template"] == expected_template, "the pool was not created with the manifest's template"
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)

@@ -49,13 +49,14 @@ def test_project_images_use_one_tag_everywhere():
     found = {}
     for path in list((PROJECT_ROOT / "recipes").rglob("*")) + list((PROJECT_ROOT / "deploy").rglob("*")):
         if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".md"}:
-            for tag in re.findall(r"recipebook/(?:flow-runner|scoring):([\w.-]+)", path.read_text()):
+            for tag in re.findall(r"recipebook/(?:flow-runner|scoring|mlflow):([\w.-]+)", path.read_text()):
                 found.setdefault(tag, []).append(str(path.relative_to(PROJECT_ROOT)))
             if path.name.startswith("kustomization"):
                 for entry in (yaml.safe_load(path.read_text()) or {}).get("images", []):
-                    if entry["name"].startswith("recipebook/"):
+                    if entry.get("newName", entry["name"]).startswith("recipebook/"):
                         found.setdefault(entry["newTag"], []).append(str(path.relative_to(PROJECT_ROOT)))
     assert set(found) == {V["IMAGE_TAG"]}, found
+    assert any("overlays/production" in where for where in found[V["IMAGE_TAG"]]), "the production MLflow image"
 
 
 def test_nightly_workflow_reads_versions_from_the_one_file():
