@@ -14,6 +14,9 @@ export MLFLOW_PORT=${MLFLOW_PORT:-5050}
 # Prefect keeps its settings and its SQLite database in this folder, not in
 # ~/.prefect.
 export PREFECT_HOME="$PWD/.prefect"
+# Prefect's CLI never stops to ask: in a terminal, `prefect server start`
+# would otherwise ask which profile to put PREFECT_API_URL in.
+export PREFECT_CLI_PROMPT=false
 
 # Where every Prefect and MLflow client (flows, notebooks, the CLIs) finds the
 # two servers.

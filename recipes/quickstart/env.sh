@@ -15,6 +15,9 @@ export SCORING_PORT=${SCORING_PORT:-5051}
 # Prefect keeps its settings and its SQLite database in this folder, not in
 # ~/.prefect.
 export PREFECT_HOME="$PWD/.prefect"
+# Prefect's CLI never stops to ask: in a terminal, `prefect server start`
+# would otherwise ask which profile to put PREFECT_API_URL in.
+export PREFECT_CLI_PROMPT=false
 
 # Where the flows and the MLflow CLI find the two servers this page starts.
 export PREFECT_API_URL="http://127.0.0.1:$PREFECT_PORT/api"

@@ -68,6 +68,9 @@ export MLFLOW_TRACKING_URI="http://127.0.0.1:$MLFLOW_PORT"
 # Prefect keeps its settings (not its database: that is PostgreSQL now) in
 # this folder, not in ~/.prefect.
 export PREFECT_HOME="$PWD/.prefect"
+# Prefect's CLI never stops to ask: in a terminal, `prefect server start`
+# would otherwise ask which profile to put PREFECT_API_URL in.
+export PREFECT_CLI_PROMPT=false
 
 # The registered model the pipelines train, score with and serve here.
 export MODEL_NAME=${MODEL_NAME:-churn-team}

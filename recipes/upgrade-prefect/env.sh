@@ -37,6 +37,9 @@ export PREFECT_API_URL="http://127.0.0.1:$PREFECT_PORT/api"
 # folder, not in ~/.prefect. Prefect 3.4's server would still write its memo
 # of registered blocks to ~/.prefect; the second line keeps that here too.
 export PREFECT_HOME="$PWD/.prefect"
+# Prefect's CLI never stops to ask: in a terminal, `prefect server start`
+# would otherwise ask which profile to put PREFECT_API_URL in.
+export PREFECT_CLI_PROMPT=false
 export PREFECT_SERVER_MEMO_STORE_PATH="$PREFECT_HOME/memo_store.toml"
 
 # The release this recipe upgrades FROM (Prefect 3.4.25), in its own

@@ -4,6 +4,7 @@ Material shows about 80 characters of a code block at its default width and scro
 long command is wrapped with ` \\` continuations instead (the copy button keeps them, and bash joins the lines).
 """
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,14 @@ def test_every_shown_line_fits_the_code_block(name):
 def test_env_file_is_valid_bash(name):
     result = subprocess.run(["bash", "-n", str(RECIPES[name].path / procedure.ENV_FILE)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_every_recipe_that_starts_prefects_server_switches_off_its_prompt():
+    """In a reader's terminal (a TTY), `prefect server start` asks which profile should hold PREFECT_API_URL
+    and waits; the runner has no TTY, so only this check sees it. Seen with `script` on 2026-11-29."""
+    root = Path(__file__).resolve().parents[2] / "recipes"
+    starters = sorted({p.parent.name for p in root.glob("*/*") if p.is_file() and p.name != "requirements.txt"
+                       and "prefect server start" in p.read_text(errors="replace")})
+    assert "local-platform" in starters
+    missing = [name for name in starters if "export PREFECT_CLI_PROMPT=false" not in (root / name / "env.sh").read_text()]
+    assert missing == [], f"env.sh of {missing} must export PREFECT_CLI_PROMPT=false"
