@@ -6,6 +6,7 @@ recipes, and the recipe's page. Editing any of them changes the hash, so the sit
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from recipebook import DOCS_DIR
@@ -15,9 +16,12 @@ IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "mlruns",
 
 
 def recipe_files(recipe: Recipe) -> list[Path]:
-    """Files that make up the recipe: its folder (minus caches) plus its declared extra files."""
+    """Files that make up the recipe: its folder (minus caches) plus its declared extra files.
+
+    Extra files are normalised by name (`..` removed), not resolved through symbolic links: a recipes folder
+    that is a link (a test's or a contributor's layout) must hash exactly as the real one does."""
     own = [p for p in sorted(recipe.path.rglob("*")) if p.is_file() and not (IGNORED_PARTS & set(p.relative_to(recipe.path).parts)) and p.suffix != ".pyc"]
-    extra = [(recipe.path / f).resolve() for f in recipe.files]
+    extra = [Path(os.path.normpath(recipe.path / f)) for f in recipe.files]
     return own + extra
 
 

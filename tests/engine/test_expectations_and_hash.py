@@ -76,3 +76,20 @@ def test_the_evidence_covers_the_locked_versions_a_recipe_runs_with(tmp_path):
         spec.load(folder / "recipe.yaml")
     after = hashing.content_hash(spec.load(folder / "recipe.yaml", check_requirements=False), tmp_path)
     assert after != before
+
+
+def test_content_hash_is_the_same_through_a_linked_recipes_folder(tmp_path):
+    """A recipe with extra files from another recipe hashes the same when the recipes folder is a symbolic link to
+    the real one: resolving the link used to name the extra files differently, so a run from a linked checkout
+    looked stale on the site."""
+    real = tmp_path / "real" / "recipes"
+    for name in ("train-register", "data-validation"):
+        shutil.copytree(Path(spec.RECIPES_DIR) / name, real / name)
+    linked_root = tmp_path / "linked"
+    linked_root.mkdir()
+    (linked_root / "recipes").symlink_to(real, target_is_directory=True)
+    docs = tmp_path / "docs"
+    through_real = content_hash(spec.load(real / "train-register" / "recipe.yaml"), docs)
+    through_link = content_hash(spec.load(linked_root / "recipes" / "train-register" / "recipe.yaml"), docs)
+    assert spec.load(real / "train-register" / "recipe.yaml").files, "the recipe must copy files from another recipe"
+    assert through_link == through_real
