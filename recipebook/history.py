@@ -234,6 +234,14 @@ def summarize(runs: list[dict[str, Any]], window: int = WINDOW) -> Summary:
     )
 
 
+def expected_durations(records: list[dict[str, Any]], target: str) -> dict[str, float]:
+    """Each recipe's median passing duration on the target over the last WINDOW runs: `verify --jobs` starts the
+    longest first, so a long recipe does not start last and run alone while the other slots sit idle."""
+    names = {r["recipe"] for r in records if r["target"] == target}
+    medians = {name: summarize(runs_of(records, name, target)).median_s for name in names}
+    return {name: m for name, m in medians.items() if m is not None}
+
+
 @dataclass(frozen=True)
 class Flake:
     """A recipe that failed and later passed with the same content hash."""

@@ -70,13 +70,31 @@ def _raise_interrupt(signum, frame):  # noqa: ARG001
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def expected_durations(target: str, report_dir: Path = DEFAULT_REPORT_DIR) -> dict[str, float]:
+    """How long each recipe is expected to take: its median in the run history, else its time in the last report;
+    only the order of `verify --jobs` uses it. A history or report that cannot be read adds nothing (the session
+    itself reports what is wrong with them)."""
+    expected: dict[str, float] = {}
+    try:
+        last = report.load(report.report_path(target, report_dir)) or {}
+        expected.update({name: float(e["duration_s"]) for name, e in last.get("recipes", {}).items()
+                         if e.get("status") == "passed" and e.get("duration_s")})
+    except (ValueError, OSError):
+        pass
+    try:
+        expected.update(history.expected_durations(history.load(history.history_path(target, report_dir)), target))
+    except (ValueError, OSError):
+        pass
+    return expected
+
+
 class Session:
     """One verification run on one target; writes build/verification/<target>/report.json as it goes."""
 
     def __init__(self, recipes: dict[str, spec.Recipe], target: str = "local", *, report_dir: Path = DEFAULT_REPORT_DIR,
                  work_root: Path | None = None, merge: bool = True, progress: Progress | None = None,
                  docs_dir: Path = DOCS_DIR, planned: list[str] | None = None, reuse: dict[str, dict] | None = None,
-                 keep_history: bool = False):
+                 keep_history: bool = False, expected: dict[str, float] | None = None):
         self.recipes = recipes
         self.target = target
         self.docs_dir = docs_dir
@@ -93,6 +111,7 @@ class Session:
         commit, dirty = environment.git_state()
         self.environment = environment.describe(target)
         self.report = report.new_report(target, self.environment, commit, dirty, previous)
+        self.expected = expected if expected is not None else expected_durations(target, report_dir)
         self.run_id = uuid.uuid4().hex[:12]
         self.target_reason = targets.missing_reason(target)
         self.up: dict[str, Running] = {}
@@ -143,7 +162,9 @@ class Session:
         """Run up to `jobs` recipes at once, each in a worker thread with its own progress prefix.
 
         A recipe starts once every recipe it needs has finished (a needed platform stays up for it, as in a
-        sequential run). Recipes share the machine and the platforms they need, so this proves a little more
+        sequential run). Of the recipes that can start, the one heading the longest expected chain starts first
+        (_critical_path), so the run does not end with one long recipe alone on an idle machine. Recipes share the
+        machine and the platforms they need, so this proves a little more
         than a sequential run (no two recipes may collide on names or ports) and suits a developer's machine
         with spare cores; CI and the pytest suite run one recipe at a time."""
         pending = list(order)
@@ -151,6 +172,7 @@ class Session:
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="recipe") as pool:
             while (pending and not self.interrupted) or futures:
                 ready = [n for n in pending if all(self._finished(need) for need in self.recipes[n].needs)]
+                ready.sort(key=lambda n: -self._critical_path(n, order))
                 for name in ready[:jobs - len(futures)]:
                     pending.remove(name)
                     futures[pool.submit(self._run_in_worker, name)] = name
@@ -160,6 +182,12 @@ class Session:
                 for future in done:
                     futures.pop(future)
                     future.result()
+
+    def _critical_path(self, name: str, order: list[str]) -> float:
+        """The recipe's expected time plus the longest chain of recipes in this run that need it: a platform that
+        starts in seconds but that long recipes wait for goes first. Unknown times count as infinitely long."""
+        dependents = [n for n in order if name in self.recipes[n].needs]
+        return self.expected.get(name, float("inf")) + max((self._critical_path(d, order) for d in dependents), default=0.0)
 
     def _finished(self, name: str) -> bool:
         return name in self.results and self.results[name].get("status") != "running"

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recipebook import procedure, spec, venvs  # noqa: E402
 from recipebook.progress import Progress  # noqa: E402
-from recipebook.runner import Session  # noqa: E402
+from recipebook.runner import Session, expected_durations  # noqa: E402
 
 
 def full_run(names: list[str], tmp: Path, jobs: int = 1) -> None:
@@ -40,7 +40,9 @@ def full_run(names: list[str], tmp: Path, jobs: int = 1) -> None:
     names = names or [n for n, r in recipes.items() if "local" in r.targets]
     t0 = time.monotonic()
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_utime
-    session = Session(recipes, "local", report_dir=tmp / "report", work_root=tmp / "work", merge=False)
+    # the throw-away report folder has no history: --jobs orders by this checkout's history and last report
+    session = Session(recipes, "local", report_dir=tmp / "report", work_root=tmp / "work", merge=False,
+                      expected=expected_durations("local"))
     results = session.run_many(names, jobs=jobs)
     wall = time.monotonic() - t0
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu0
@@ -89,15 +91,18 @@ def trivial_runs(n: int, tmp: Path) -> None:
         results = session.run_many(["trivial"])
         wall = time.monotonic() - t0
         overheads.append(wall - sum(s["duration_s"] for s in results["trivial"]["steps"]))
-    q = statistics.quantiles(overheads, n=4)
     print(f"\n== fixed cost of one trivial recipe (n={n}) ==")
-    print(f"engine overhead per recipe: median {statistics.median(overheads) * 1000:.0f} ms (IQR {q[0] * 1000:.0f}-{q[2] * 1000:.0f} ms)")
+    spread = ""
+    if n >= 2:  # quartiles need two values
+        q = statistics.quantiles(overheads, n=4)
+        spread = f" (IQR {q[0] * 1000:.0f}-{q[2] * 1000:.0f} ms)"
+    print(f"engine overhead per recipe: median {statistics.median(overheads) * 1000:.0f} ms{spread}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*")
-    parser.add_argument("--repeat-trivial", type=int, default=15)
+    parser.add_argument("--repeat-trivial", type=int, default=15, help="times to run the one-step recipe (1 or more)")
     parser.add_argument("--skip-full", action="store_true", help="only the trivial-recipe timing")
     parser.add_argument("--cold-env", action="store_true", help="also time one environment built from uv's cache")
     parser.add_argument("--jobs", type=int, default=1, help="recipes at once in the full run (verify --jobs)")

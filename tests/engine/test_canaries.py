@@ -219,3 +219,64 @@ def test_jobs_keep_needed_recipes_first(run_canaries, canaries, tmp_path):
     assert results["web-server"]["finished_at"] is not None
     assert results["uses-server"]["started_at"] >= results["web-server"]["started_at"]
     _nothing_left(session, "web-server", "uses-server", "exits-nonzero")
+
+
+def test_jobs_start_the_longest_expected_recipe_first(canaries, tmp_path):
+    """With jobs=2 the two recipes expected to take longest start first, and a recipe with no expectation counts
+    as long; the short one waits for a free slot. Without this order a long recipe can start last and run alone."""
+    import io
+
+    from recipebook.progress import Progress
+    from recipebook.runner import Session
+
+    out = io.StringIO()
+    session = Session(canaries, "local", report_dir=tmp_path / "report", work_root=tmp_path / "work", merge=False,
+                      progress=Progress(out, heartbeat=60), expected={"exits-nonzero": 1.0, "wrong-output": 90.0})
+    results = session.run_many(["exits-nonzero", "wrong-output", "no-steps"], jobs=2)  # no-steps: no expectation
+    first_finish = min(results[n]["finished_at"] for n in ("wrong-output", "no-steps"))
+    assert results["exits-nonzero"]["started_at"] >= first_finish, out
+
+
+def test_expected_durations_come_from_the_history_then_the_last_report(tmp_path):
+    """The median of a recipe's passing runs in the history wins over the last report's time; failed runs count
+    for nothing, and a corrupt history leaves the report's times rather than raising (the session reports it)."""
+    import json
+
+    from recipebook.history import history_path
+    from recipebook.report import SCHEMA_VERSION, report_path
+    from recipebook.runner import expected_durations
+
+    def record(recipe, status, seconds):
+        return {"format": 1, "run_id": "r", "target": "local", "recipe": recipe, "status": status,
+                "content_hash": "h", "finished_at": "2026-11-29T00:00:00+00:00", "duration_s": seconds}
+
+    report = report_path("local", tmp_path)
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({"schema_version": SCHEMA_VERSION,
+                                  "recipes": {"a": {"status": "passed", "duration_s": 5.0},
+                                              "b": {"status": "passed", "duration_s": 7.0},
+                                              "c": {"status": "failed", "duration_s": 9.0}}}))
+    assert expected_durations("local", tmp_path) == {"a": 5.0, "b": 7.0}
+    lines = [record("a", "passed", 10.0), record("a", "passed", 30.0), record("a", "failed", 99.0), record("a", "passed", 20.0)]
+    history_path("local", tmp_path).write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert expected_durations("local", tmp_path) == {"a": 20.0, "b": 7.0}
+    history_path("local", tmp_path).write_text("not json\n")
+    assert expected_durations("local", tmp_path) == {"a": 5.0, "b": 7.0}
+
+
+def test_jobs_start_a_quick_platform_first_when_long_recipes_need_it(run_canaries, canaries, tmp_path):
+    """web-server takes a second but uses-server, expected to be the longest, needs it: it starts before
+    wrong-output, which alone would be longer. Ordering by a recipe's own time would leave it last."""
+    import io
+
+    from recipebook.progress import Progress
+    from recipebook.runner import Session
+
+    out = io.StringIO()
+    session = Session(canaries, "local", report_dir=tmp_path / "report", work_root=tmp_path / "work", merge=False,
+                      progress=Progress(out, heartbeat=60),
+                      expected={"web-server": 1.0, "uses-server": 90.0, "exits-nonzero": 50.0, "wrong-output": 40.0})
+    results = session.run_many(["uses-server", "exits-nonzero", "wrong-output"], jobs=2)
+    first_finish = min(results[n]["finished_at"] for n in ("web-server", "exits-nonzero"))
+    assert results["wrong-output"]["started_at"] >= first_finish, out
+    _nothing_left(session, "web-server", "uses-server", "exits-nonzero", "wrong-output")
