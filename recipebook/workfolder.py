@@ -2,7 +2,10 @@
 
 A server the page started keeps writing while a check reads through it (Prefect's and MLflow's SQLite
 databases, their journals), so files the recipe's servers hold open, and SQLite's side files, are not
-counted as the check's doing. Python's bytecode caches are not either: checks run without writing them.
+counted as the check's doing. Nor are the files of a running PostgreSQL cluster in the folder (a data
+directory whose postmaster.pid names a live process): the page starts it with pg_ctl, which detaches it, so
+its processes are not the recipe's background steps, and it rewrites its files whenever a check queries it.
+Python's bytecode caches are not counted either: checks run without writing them.
 """
 from __future__ import annotations
 
@@ -41,12 +44,31 @@ def home_state(home: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+def live_database_dirs(folder: Path, files: dict[str, tuple[int, int]]) -> list[str]:
+    """Data directories (relative to folder) of PostgreSQL clusters that are running: their postmaster.pid names a
+    live process."""
+    live = []
+    for rel in files:
+        if Path(rel).name != "postmaster.pid":
+            continue
+        try:
+            pid = int((Path(folder) / rel).read_text().split("\n", 1)[0])
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            continue
+        live.append(os.path.dirname(rel))
+    return live
+
+
 def changes(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]], held_open: set[str],
             folder: Path) -> list[str]:
     """What changed between two snapshots, as 'created x' / 'changed x' / 'deleted x', minus servers' own files
-    (`held_open`: absolute paths; `folder`: the snapshotted folder, resolved)."""
+    (`held_open`: absolute paths; `folder`: the snapshotted folder, resolved; a running cluster's data directory)."""
+    databases = [d + os.sep for d in live_database_dirs(folder, after)]
+
     def excused(rel: str) -> bool:
-        return rel.endswith(_SQLITE_SIDE_FILES) or str(Path(folder) / rel) in held_open
+        return (rel.endswith(_SQLITE_SIDE_FILES) or str(Path(folder) / rel) in held_open
+                or any(rel.startswith(d) for d in databases))
 
     found = []
     for rel in sorted(set(before) | set(after)):

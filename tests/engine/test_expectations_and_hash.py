@@ -93,3 +93,32 @@ def test_content_hash_is_the_same_through_a_linked_recipes_folder(tmp_path):
     through_link = content_hash(spec.load(linked_root / "recipes" / "train-register" / "recipe.yaml"), docs)
     assert spec.load(real / "train-register" / "recipe.yaml").files, "the recipe must copy files from another recipe"
     assert through_link == through_real
+
+
+def test_a_running_database_cluster_s_files_are_not_a_check_s_doing(tmp_path):
+    """Files under a data directory whose postmaster.pid names a live process are excused (a query rewrites them);
+    the same change with a dead process, or a change beside the data directory, is still reported."""
+    import os
+    import subprocess
+    import sys
+
+    from recipebook.workfolder import changes, snapshot
+
+    data = tmp_path / "pgdata"
+    (data / "base").mkdir(parents=True)
+    table = data / "base" / "16384"
+    table.write_text("v1")
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (data / "postmaster.pid").write_text(f"{server.pid}\n{data}\n")
+        before = snapshot(tmp_path)
+        table.write_text("v2, longer")
+        (tmp_path / "notes.txt").write_text("a check wrote this")
+        assert changes(before, snapshot(tmp_path), set(), tmp_path) == ["created notes.txt"]
+    finally:
+        server.kill()
+        server.wait()
+    table.write_text("v3, longer still")
+    found = changes(before, snapshot(tmp_path), set(), tmp_path)
+    assert "changed pgdata/base/16384" in found and "created notes.txt" in found
+    assert os.path.exists(data / "postmaster.pid")
