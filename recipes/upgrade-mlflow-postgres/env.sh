@@ -6,15 +6,21 @@
 export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
   PREFECT_SERVER_ANALYTICS_ENABLED=false
 
-# PostgreSQL's server programs (initdb, postgres). Debian keeps them off PATH,
-# in /usr/lib/postgresql/<major>/bin, and pg_config knows where.
-export PG_BIN=${PG_BIN:-$(pg_config --bindir)}
-# PostgreSQL refuses to run as root. As root (in CI, in a container), its
-# server runs as an ordinary user of a user namespace; its files stay yours.
+# PostgreSQL's server programs (initdb, pg_ctl, postgres). Debian and Ubuntu
+# keep them in /usr/lib/postgresql/<major>/bin, which is not on PATH: take
+# the newest there, else the folder of an initdb on PATH (Homebrew, Fedora).
+if [ -z "${PG_BIN:-}" ]; then
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  PG_BIN=${PG_BIN:-$(dirname "$(command -v initdb || echo /missing/initdb)")}
+fi
+export PG_BIN
+
+# PostgreSQL's server refuses to run as root. As root (a container, a CI
+# machine), run it as Debian's "postgres" user in a user namespace, so the
+# files it writes stay yours; as anyone else, PG_AS is empty.
+export PG_AS=""
 if [ "$(id -u)" = 0 ]; then
-  export PG_AS="unshare --user --map-user=1 --map-group=1"
-else
-  export PG_AS=
+  export PG_AS="unshare --user --map-user=postgres --map-group=postgres"
 fi
 
 # The rehearsal's own PostgreSQL server: its files in pgdata/ in this folder,
