@@ -1,7 +1,8 @@
 """How much faster are trials on 2 Dask workers than on 1? Both timings are measured in this one run.
 
 Both runs train the same fixed configurations (drawn by Optuna's random sampler with a fixed seed) with
-tune_flow.py's trial task. The clock starts once every worker has loaded the trial's code.
+tune_flow.py's trial task, on one local Dask cluster: first with one worker, then scaled to two. The clock
+starts once every worker has loaded the trial's code.
 """
 import argparse
 import datetime
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import mlflow
 import optuna
+from distributed import LocalCluster
 from prefect import flow, task
+from prefect_dask import DaskTaskRunner
 
-from tune_flow import dask_cluster, load_dataset, run_trial, split, suggest
+from tune_flow import load_dataset, run_trial, split, suggest
 
 
 @task
@@ -42,13 +45,20 @@ def time_trials(configurations: list[dict], workers: int) -> dict:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=8)
+    parser.add_argument("--trials", type=int, default=4)
     args = parser.parse_args()
     draws = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))  # in memory, seeded
     configurations = [suggest(draws.ask()) for _ in range(args.trials)]
 
-    runs = {workers: time_trials.with_options(task_runner=dask_cluster(workers))(configurations, workers)
-            for workers in (1, 2)}
+    # One cluster for both timings, as in tune_flow.py (a process per worker, a thread each): it starts
+    # with one worker and is then scaled to two. Each flow run connects to it by its scheduler's address.
+    runs = {}
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address="127.0.0.1:0") as cluster:
+        for workers in (1, 2):
+            cluster.scale(workers)
+            cluster.wait_for_workers(workers)
+            runner = DaskTaskRunner(address=cluster.scheduler_address)
+            runs[workers] = time_trials.with_options(task_runner=runner)(configurations, workers)
     one, two = runs[1]["seconds"], runs[2]["seconds"]
     print(f"{args.trials} trials, {datetime.date.today()}, {os.cpu_count()} CPU cores, one thread per worker:")
     print(f"  1 worker : {one:6.2f} s")

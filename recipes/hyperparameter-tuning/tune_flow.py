@@ -1,7 +1,7 @@
 """Tune the churn model with Optuna: trials run in parallel as Prefect tasks on a local Dask cluster.
 
-    python tune_flow.py --trials 8       # start the study (or add 8 trials to it)
-    python tune_flow.py --trials 4       # run again: 4 more trials in the same study
+    python tune_flow.py --trials 6       # start the study (or add 6 trials to it)
+    python tune_flow.py --trials 2       # run again: 2 more trials in the same study
 
 The study lives in the database OPTUNA_STORAGE names, so a second run resumes it. Every trial is a child run
 of the study's MLflow run. The best configuration is refitted, registered and goes through train_flow.py's
@@ -31,7 +31,7 @@ EXPERIMENT = "churn-tuning"
 def suggest(trial: optuna.Trial) -> dict:
     """The search space: the two settings of train_flow.py's random forest."""
     return {
-        "n_estimators": trial.suggest_int("n_estimators", 100, 400, step=50),
+        "n_estimators": trial.suggest_int("n_estimators", 50, 200, step=25),
         "max_depth": trial.suggest_int("max_depth", 3, 14),
     }
 
@@ -92,7 +92,7 @@ def run_study(study: optuna.Study, n_trials: int, parallel: int, training: tuple
 
 
 @flow(name="tune-churn-model", log_prints=True, task_runner=dask_cluster(2))
-def tune_churn_model(n_trials: int = 8, parallel: int = 2, data_dir: Path = Path("data")) -> dict:
+def tune_churn_model(n_trials: int = 6, parallel: int = 2, data_dir: Path = Path("data")) -> dict:
     customers, data_version = load_dataset(data_dir)
     (x_train, y_train), (x_test, y_test) = split(customers)
 
@@ -138,7 +138,7 @@ def tune_churn_model(n_trials: int = 8, parallel: int = 2, data_dir: Path = Path
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Tune, register and maybe promote the churn model.")
-    parser.add_argument("--trials", type=int, default=8, help="trials to add to the study in this run")
+    parser.add_argument("--trials", type=int, default=6, help="trials to add to the study in this run")
     parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (trials at a time)")
     args = parser.parse_args()
     tune = tune_churn_model.with_options(task_runner=dask_cluster(args.workers))
