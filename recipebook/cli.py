@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--shuffle", nargs="?", const="random", metavar="SEED",
                         help="run in a seeded random order (needs still first); the seed is printed so a failing order can be replayed")
     verify.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                        help="run up to N recipes at once (needed recipes still first; default 1, as CI does)")
+                        help="run up to N recipes at once (needed recipes still first, then the longest expected from the run "
+                             "history; default 1, as CI does)")
     verify.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run N times (each run is appended to the history), then print the flake table of those runs")
     flakes = sub.add_parser("flakes", help="the flake table of the whole run history (what `verify` appended)")
