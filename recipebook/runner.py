@@ -541,17 +541,19 @@ class Session:
 
     @contextmanager
     def _signals_raise(self) -> Iterator[None]:
-        """SIGTERM behaves like Ctrl-C: both interrupt the current step and lead to cleanup."""
-        old = signal.getsignal(signal.SIGTERM)
+        """SIGTERM behaves like Ctrl-C: both interrupt the current step and lead to cleanup. SIGINT is set here too:
+        a process started in the background by a non-interactive shell (`cmd &`, nohup) inherits SIGINT ignored,
+        and Python then never turns it into KeyboardInterrupt, so `kill -INT` would leave the servers running."""
+        handled = (signal.SIGTERM, signal.SIGINT)
         try:
-            signal.signal(signal.SIGTERM, _raise_interrupt)
+            old = {sig: signal.signal(sig, _raise_interrupt) for sig in handled}
         except ValueError:  # not the main thread
-            old = None
+            old = {}
         try:
             yield
         finally:
-            if old is not None:
-                signal.signal(signal.SIGTERM, old)
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
 
     @contextmanager
     def _signals_deferred(self) -> Iterator[None]:

@@ -21,12 +21,20 @@ def _wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_signal_during_step_runs_cleanup_and_marks_interrupted(tmp_path, sig):
+@pytest.mark.parametrize("sig, inherit_ignored", [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)],
+                         ids=["SIGINT", "SIGTERM", "SIGINT-ignored-by-the-parent"])
+def test_signal_during_step_runs_cleanup_and_marks_interrupted(tmp_path, sig, inherit_ignored):
+    """With inherit_ignored, the runner starts with SIGINT ignored, as under `cmd &` in a script or nohup: Python
+    would then never raise KeyboardInterrupt, so the runner sets its own handler."""
     report_dir = tmp_path / "report"
+
+    def ignore_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     proc = subprocess.Popen([sys.executable, "-m", "recipebook.cli", "--recipes-dir", str(CANARIES), "--report-dir", str(report_dir),
                              "run", "sleeps-for-interrupt"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**__import__("os").environ, "RECIPEBOOK_WORK_ROOT": str(tmp_path / "work")})
+                            env={**__import__("os").environ, "RECIPEBOOK_WORK_ROOT": str(tmp_path / "work")},
+                            preexec_fn=ignore_sigint if inherit_ignored else None)
     log = report_dir / "local" / "logs" / "sleeps-for-interrupt" / "03-long.log"
     _wait_for(lambda: log.exists() and "long step started" in log.read_text(), 60, "the long step to start")
     report = json.loads((report_dir / "local" / "report.json").read_text())
