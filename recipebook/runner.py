@@ -164,9 +164,9 @@ class Session:
         A recipe starts once every recipe it needs has finished (a needed platform stays up for it, as in a
         sequential run). Of the recipes that can start, the one heading the longest expected chain starts first
         (_critical_path), so the run does not end with one long recipe alone on an idle machine. Recipes share the
-        machine and the platforms they need, so this proves a little more
-        than a sequential run (no two recipes may collide on names or ports) and suits a developer's machine
-        with spare cores; CI and the pytest suite run one recipe at a time."""
+        machine and the platforms they need, so this proves a little more than a sequential run (no two recipes
+        may collide on names or ports) and suits a developer's machine with spare cores; CI and the pytest suite
+        run one recipe at a time."""
         pending = list(order)
         futures: dict[Future, str] = {}
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="recipe") as pool:
