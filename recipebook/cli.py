@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from recipebook import DEFAULT_REPORT_DIR, RECIPES_DIR, report, spec, targets
+from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, RECIPES_DIR, report, spec, targets
 from recipebook.hashing import content_hash
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TARGET_MISSING, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -220,10 +220,12 @@ def changed_recipes(recipes: dict[str, spec.Recipe], target: str, report_dir: Pa
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "new":
-        from recipebook.scaffold import scaffold
+        from recipebook.scaffold import ScaffoldError, scaffold
         try:
-            created = scaffold(args.name, args.stage)
-        except (ValueError, FileExistsError) as exc:
+            # a recipes folder other than the project's (tests) gets its pages beside it, in docs/
+            docs = DOCS_DIR if args.recipes_dir == RECIPES_DIR else args.recipes_dir.parent / "docs"
+            created = scaffold(args.name, args.stage, args.recipes_dir, docs)
+        except (ValueError, FileExistsError, ScaffoldError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
         print("created:\n" + "\n".join(f"  {p}" for p in created))

@@ -51,9 +51,10 @@ def mismatches(requirements: Path, lock: Path = LOCK) -> list[str]:
     return problems
 
 
-def generate(packages: list[str], out: Path, lock: Path = LOCK, offline: bool = False) -> None:
+def generate(packages: list[str], out: Path, lock: Path = LOCK, offline: bool = False, quiet_errors: bool = False) -> None:
     """Resolve `packages` constrained to the lock's versions; write `out` with hashes and the header.
-    `offline` resolves from uv's cache only (filled by scripts/setup.sh), for `recipebook new`."""
+    `offline` resolves from uv's cache only (filled by scripts/setup.sh), for `recipebook new`; `quiet_errors`
+    keeps uv's error in the raised CalledProcessError (`stderr`) for the caller to explain."""
     constraints = "".join(f"{n}=={v}\n" for n, v in pins(lock).items())
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "constraints.txt").write_text(constraints)
@@ -61,7 +62,8 @@ def generate(packages: list[str], out: Path, lock: Path = LOCK, offline: bool = 
         body = Path(tmp) / "out.txt"
         subprocess.run([*venvs.uv(), "pip", "compile", "--quiet", "--universal", "--python-version", "3.11.5", "--generate-hashes",
                         "--no-header", "--no-annotate", *(["--offline"] if offline else []), "-c", str(Path(tmp) / "constraints.txt"),
-                        str(Path(tmp) / "in.txt"), "-o", str(body)], check=True)
+                        str(Path(tmp) / "in.txt"), "-o", str(body)], check=True,
+                       **({"stderr": subprocess.PIPE, "text": True} if quiet_errors else {}))
         out.write_text(HEADER + body.read_text())
 
 

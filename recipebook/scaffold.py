@@ -8,6 +8,9 @@ temporary server start-up (about 20 s on a fresh home, its own default time-out)
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from recipebook import DOCS_DIR, RECIPES_DIR, requirements
@@ -100,7 +103,34 @@ The settings, in `env.sh`:
 """
 
 
+class ScaffoldError(Exception):
+    """`recipebook new` cannot make the recipe; the message says why and what to run."""
+
+
+PACKAGES = ["prefect"]
+
+
+def pinned_requirements(offline: bool = True) -> str:
+    """The scaffold's requirements.txt, resolved from the one lock by uv; offline, from uv's cache, which
+    scripts/setup.sh fills (`python -m recipebook.scaffold --prepare`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "requirements.txt"
+        try:
+            requirements.generate(PACKAGES, out, offline=offline, quiet_errors=True)
+        except FileNotFoundError:
+            raise ScaffoldError("uv is not installed, and `recipebook new` resolves the recipe's requirements with it: "
+                                "run `bash scripts/setup.sh`, which installs it, then try again.") from None
+        except subprocess.CalledProcessError as exc:
+            detail = " ".join((exc.stderr or "").split())[:300]
+            raise ScaffoldError(
+                "could not resolve the new recipe's requirements (" + ", ".join(PACKAGES) + ") from uv's cache "
+                f"without the network: {detail or f'uv exited {exc.returncode}'}. Run `bash scripts/setup.sh` once "
+                "with access to the package registry (it prepares what `recipebook new` needs), then try again.") from None
+        return out.read_text()
+
+
 def scaffold(name: str, stage: str, recipes_dir: Path = RECIPES_DIR, docs_dir: Path = DOCS_DIR) -> list[Path]:
+    """Write the recipe folder and its page; nothing is written unless every part can be made."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ValueError(f"recipe name '{name}' must be lower case letters, digits and dashes (e.g. batch-scoring)")
     folder = recipes_dir / name
@@ -108,14 +138,35 @@ def scaffold(name: str, stage: str, recipes_dir: Path = RECIPES_DIR, docs_dir: P
     if folder.exists():
         raise FileExistsError(f"{folder} already exists; pick another name or edit it")
     if page.exists():
-        raise FileExistsError(f"{page} already exists")
+        raise FileExistsError(f"{page} already exists; pick another name or remove the page")
+    pinned = pinned_requirements()
     title = name.replace("-", " ").capitalize()
     values = {"name": name, "stage": stage, "title": title, "func": name.replace("-", "_")}
     folder.mkdir(parents=True)
     (folder / "recipe.yaml").write_text(SPEC.format(**values))
     (folder / "flow.py").write_text(FLOW.format(**values))
     (folder / "env.sh").write_text(ENV.format(**values))
-    requirements.generate(["prefect"], folder / "requirements.txt", offline=True)
+    (folder / "requirements.txt").write_text(pinned)
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(PAGE.format(**values))
     return [folder / "recipe.yaml", folder / "flow.py", folder / "env.sh", folder / "requirements.txt", page]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`--prepare` (scripts/setup.sh): resolve the scaffold's requirements once with the network, so uv's cache
+    holds every package's metadata that `recipebook new` needs later, offline."""
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["--prepare"]:
+        print("usage: python -m recipebook.scaffold --prepare", file=sys.stderr)
+        return 2
+    try:
+        pinned_requirements(offline=False)
+    except ScaffoldError as exc:
+        print(f"scaffold: {exc}", file=sys.stderr)
+        return 1
+    print("scaffold: `recipebook new` can resolve its requirements offline")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

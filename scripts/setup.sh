@@ -34,9 +34,12 @@ fi
 
 # The recipes' own environments (each recipe runs with exactly its requirements.txt, cut from the lock; an
 # upgrade recipe's older release has its own lock), built once with bytecode so recipes start fast, and
-# reused by the runner through $RECIPE_VENV (see recipebook/venvs.py). This is the last step that may reach
-# the package registry: verification itself installs from uv's cache with UV_OFFLINE=1.
+# reused by the runner through $RECIPE_VENV (see recipebook/venvs.py). With the next one, the last steps that
+# may reach the package registry: verification itself installs from uv's cache with UV_OFFLINE=1.
 .venv/bin/python -m recipebook.venvs
+# `recipebook new` resolves a new recipe's requirements offline; resolve them once here so that uv's cache holds
+# every package's metadata it needs (installing alone does not put all of it there).
+.venv/bin/python -m recipebook.scaffold --prepare
 # The site's one browser library (Mermaid), pinned and checked, so diagrams render offline.
 bash scripts/vendor-site-assets.sh
 echo "setup: done. Activate with: source .venv/bin/activate"
