@@ -96,12 +96,25 @@ def venv_files(recipe: Recipe) -> dict[str, Path]:
     return files
 
 
-def page_scripts(recipe: Recipe, target: str = "local") -> str:
-    """Everything the reader runs or sources for this recipe: env.sh, the generated steps, the visible steps."""
-    parts = []
+_SOURCED = re.compile(r"^\s*(?:source|\.)\s+\"?([\w./-]+\.sh)\"?\s*$", re.M)
+
+
+def settings_files(recipe: Recipe) -> list[Path]:
+    """env.sh, then the settings files it sources from the reader's folder (its own or borrowed through `files:`,
+    such as the PostgreSQL settings several pages share), in the order they are sourced."""
     env_file = recipe.path / ENV_FILE
-    if env_file.is_file():
-        parts.append(env_file.read_text())
+    if not env_file.is_file():
+        return []
+    in_folder = {p.name: p for p in recipe.path.iterdir() if p.is_file()}
+    in_folder.update({Path(rel).name: (recipe.path / rel) for rel in recipe.files})
+    sourced = [in_folder[name] for name in _SOURCED.findall(env_file.read_text()) if name in in_folder]
+    return [env_file, *(p for p in sourced if p.is_file())]
+
+
+def page_scripts(recipe: Recipe, target: str = "local") -> str:
+    """Everything the reader runs or sources for this recipe: env.sh (and what it sources), the generated steps,
+    the visible steps."""
+    parts = [p.read_text() for p in settings_files(recipe)]
     parts.extend(generated_steps(recipe).values())
     parts.extend(c for s in recipe.steps if not s.hidden and (c := s.command_for(target)))
     parts.extend(c for cl in recipe.cleanup if (c := cl.run.get(target)))

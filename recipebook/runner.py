@@ -7,12 +7,14 @@ with `keep_history=True` (`recipebook verify`) appends its runs to the target's 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -70,6 +72,28 @@ def _raise_interrupt(signum, frame):  # noqa: ARG001
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+# Tools keep the work folder's absolute path in fields of fixed size: MLflow on PostgreSQL stores a run's artifact
+# location in 200 characters (the folder, /mlruns/<experiment>/, the run's 32-character id and /artifacts).
+SHORT_ENOUGH = 100
+
+
+def default_work_root(project_root: Path = PROJECT_ROOT) -> Path:
+    """build/work in the checkout; for a checkout deeper than a reader's folder usually is (a CI runner's workspace
+    for a fork with a long name), a short folder of this user's in the system's temporary folder instead, so that
+    the pages run in a folder of ordinary depth. The pages that must work at any depth have a test of their own
+    (tests/recipes/test_deep_folder.py)."""
+    inside = project_root / "build" / "work"
+    if len(str(inside)) <= SHORT_ENOUGH:
+        return inside
+    mine = Path(tempfile.gettempdir()) / f"recipebook-{os.getuid()}"
+    mine.mkdir(mode=0o711, exist_ok=True)  # others may pass through (a server's own account), not list it
+    info = mine.lstat()
+    if not mine.is_dir() or mine.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise ValueError(f"{mine} is not a folder of yours that only you can write to; remove it, or set "
+                           "RECIPEBOOK_WORK_ROOT to a folder of yours for the recipes' work folders")
+    return mine / hashlib.sha256(str(project_root).encode()).hexdigest()[:12]
+
+
 def expected_durations(target: str, report_dir: Path = DEFAULT_REPORT_DIR) -> dict[str, float]:
     """How long each recipe is expected to take: its median in the run history, else its time in the last report;
     only the order of `verify --jobs` uses it. A history or report that cannot be read adds nothing (the session
@@ -100,7 +124,7 @@ class Session:
         self.docs_dir = docs_dir
         self.report_path = report.report_path(target, report_dir)
         self.log_root = self.report_path.parent
-        self.work_root = Path(work_root or os.environ.get("RECIPEBOOK_WORK_ROOT") or PROJECT_ROOT / "build" / "work") / target
+        self.work_root = Path(work_root or os.environ.get("RECIPEBOOK_WORK_ROOT") or default_work_root()) / target
         self._progress = progress or Progress()
         self._local = threading.local()  # with --jobs, each worker thread reports through its own Progress
         self._lock = threading.RLock()

@@ -15,41 +15,25 @@ export PREFECT_PORT=${PREFECT_PORT:-4300}
 export MLFLOW_PORT=${MLFLOW_PORT:-5150}
 export SCORING_PORT=${SCORING_PORT:-5151}
 
-# PostgreSQL's server programs (initdb, pg_ctl, postgres). Debian and Ubuntu
-# keep them in /usr/lib/postgresql/<major>/bin, which is not on PATH: take
-# the newest there, else the folder of an initdb on PATH (Homebrew, Fedora).
-if [ -z "${PG_BIN:-}" ]; then
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  PG_BIN=${PG_BIN:-$(dirname "$(command -v initdb || echo /missing/initdb)")}
-fi
-export PG_BIN
+# PostgreSQL: its programs, the account it runs as, its folder pg/, and how
+# clients reach it (read postgres.sh once; every page with PostgreSQL uses it).
+source postgres.sh
 
-# PostgreSQL's server refuses to run as root. As root (a container, a CI
-# machine), run it as Debian's "postgres" user in a user namespace, so the
-# files it writes stay yours; as anyone else, PG_AS is empty.
-export PG_AS=""
-if [ "$(id -u)" = 0 ]; then
-  export PG_AS="unshare --user --map-user=postgres --map-group=postgres"
-fi
-
-# Where psql, createdb, pg_dump and pg_restore find the server: its Unix
-# socket in this folder, as the superuser "postgres".
-export PGHOST="$PWD/pgsocket" PGPORT="$PG_PORT" PGUSER=postgres
-
-# Passwords: made once by the page into secrets.env (never committed: see
-# .gitignore), or exported by you from a secret store (then skip that step).
+# Passwords for the two servers' sign-in: made once by the page into
+# secrets.env (never committed: see .gitignore), or exported by you from a
+# secret store (then skip that step). Database passwords are in .pgpass.
 if [ -f secrets.env ]; then
   source secrets.env
 fi
 
-# The two servers' databases, over TCP, each with its own role and password.
-PG_TCP="127.0.0.1:$PG_PORT"
-export PREFECT_API_DATABASE_CONNECTION_URL=\
-"postgresql+asyncpg://prefect:${PREFECT_DB_PASSWORD:-}@$PG_TCP/prefect"
+# The two servers' databases, each with its own role; the passwords come from
+# .pgpass, so these URLs hold none.
+export PREFECT_SERVER_DATABASE_CONNECTION_URL=\
+"postgresql+asyncpg://prefect@127.0.0.1:$PG_PORT/prefect"
 export MLFLOW_DATABASE_URL=\
-"postgresql+psycopg://mlflow:${MLFLOW_DB_PASSWORD:-}@$PG_TCP/mlflow"
+"postgresql+psycopg://mlflow@127.0.0.1:$PG_PORT/mlflow"
 export MLFLOW_AUTH_DATABASE_URL=\
-"postgresql+psycopg://mlflow:${MLFLOW_DB_PASSWORD:-}@$PG_TCP/mlflow_auth"
+"postgresql+psycopg://mlflow@127.0.0.1:$PG_PORT/mlflow_auth"
 
 # Sign-in. Prefect: one shared "user:password"; the server checks
 # PREFECT_SERVER_API_AUTH_STRING, clients send PREFECT_API_AUTH_STRING.

@@ -2,6 +2,7 @@
 # Serve the champion with MLflow's scoring server (it fetches the model through the tracking server),
 # send it customer.json, write the answer to the file named by $1, and stop the scoring server.
 set -euo pipefail
+umask 077
 nohup mlflow models serve -m "models:/$MODEL_NAME@champion" \
   --env-manager local --host 127.0.0.1 --port "$SCORING_PORT" \
   > scoring.log 2>&1 &

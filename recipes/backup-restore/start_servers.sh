@@ -3,6 +3,7 @@
 # this folder (prefect.log, prefect.pid, mlflow.log, mlflow.pid), and wait until both answer.
 # Run `source env.sh` first; PostgreSQL must be running and basic_auth.ini written.
 set -euo pipefail
+umask 077  # the servers' logs and the artifacts: readable by you only
 : "${PREFECT_API_PASSWORD:?is not set: run the secrets step first}"
 nohup prefect server start --host 127.0.0.1 --port "$PREFECT_PORT" \
   > prefect.log 2>&1 &

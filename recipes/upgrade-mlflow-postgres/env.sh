@@ -6,28 +6,12 @@
 export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
   PREFECT_SERVER_ANALYTICS_ENABLED=false
 
-# PostgreSQL's server programs (initdb, pg_ctl, postgres). Debian and Ubuntu
-# keep them in /usr/lib/postgresql/<major>/bin, which is not on PATH: take
-# the newest there, else the folder of an initdb on PATH (Homebrew, Fedora).
-if [ -z "${PG_BIN:-}" ]; then
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  PG_BIN=${PG_BIN:-$(dirname "$(command -v initdb || echo /missing/initdb)")}
-fi
-export PG_BIN
-
-# PostgreSQL's server refuses to run as root. As root (a container, a CI
-# machine), run it as Debian's "postgres" user in a user namespace, so the
-# files it writes stay yours; as anyone else, PG_AS is empty.
-export PG_AS=""
-if [ "$(id -u)" = 0 ]; then
-  export PG_AS="unshare --user --map-user=postgres --map-group=postgres"
-fi
-
-# The rehearsal's own PostgreSQL server: its files in pgdata/ in this folder,
-# listening on 127.0.0.1 only. psql, pg_dump and pg_restore find it through
-# the PG* variables.
+# The rehearsal's own PostgreSQL server, on 127.0.0.1:$PG_PORT, its files in
+# pg/ in this folder: postgres.sh (shared by every page with PostgreSQL) says
+# where its programs are and how psql, pg_dump, pg_restore and MLflow reach
+# it (passwords from .pgpass).
 export PG_PORT=${PG_PORT:-5433}
-export PGDATA="$PWD/pgdata" PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=postgres
+source postgres.sh
 
 # The tracking database this recipe upgrades: "mlflow" on that server. The
 # tracking server is stopped during an upgrade, so every client opens the

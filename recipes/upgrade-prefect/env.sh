@@ -6,33 +6,24 @@
 export DO_NOT_TRACK=true MLFLOW_DISABLE_TELEMETRY=true \
   PREFECT_SERVER_ANALYTICS_ENABLED=false
 
-# PostgreSQL's server programs (initdb, pg_ctl, postgres). Debian and Ubuntu
-# keep them in /usr/lib/postgresql/<major>/bin, which is not on PATH: take
-# the newest there, else the folder of an initdb on PATH (Homebrew, Fedora).
-if [ -z "${PG_BIN:-}" ]; then
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  PG_BIN=${PG_BIN:-$(dirname "$(command -v initdb || echo /missing/initdb)")}
-fi
-export PG_BIN
-
-# PostgreSQL's server refuses to run as root. As root (a container, a CI
-# machine), run it as Debian's "postgres" user in a user namespace, so the
-# files it writes stay yours; as anyone else, PG_AS is empty.
-export PG_AS=""
-if [ "$(id -u)" = 0 ]; then
-  export PG_AS="unshare --user --map-user=postgres --map-group=postgres"
-fi
-
-# The rehearsal's own PostgreSQL server: its files in pgdata/ in this folder,
-# listening on 127.0.0.1 only. psql, pg_dump and pg_restore find it through
-# the PG* variables.
+# The rehearsal's own PostgreSQL server, on 127.0.0.1:$PG_PORT, its files in
+# pg/ in this folder: postgres.sh (shared by every page with PostgreSQL) says
+# where its programs are and how psql, pg_dump and pg_restore reach it.
 export PG_PORT=${PG_PORT:-5434}
-export PGDATA="$PWD/pgdata" PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=postgres
+source postgres.sh
 
 # Prefect's server keeps its state in the database "prefect" on that server,
-# through the asyncpg driver.
+# through the asyncpg driver, which reads the password from .pgpass.
 export PG_URL="postgresql+asyncpg://postgres@127.0.0.1:$PG_PORT"
-export PREFECT_API_DATABASE_CONNECTION_URL="$PG_URL/prefect"
+export PREFECT_SERVER_DATABASE_CONNECTION_URL="$PG_URL/prefect"
+
+# The rehearsal's Prefect API signs in as the team platform's does: one
+# shared "user:password", its password made by the page into secrets.env.
+if [ -f secrets.env ]; then
+  source secrets.env
+fi
+export PREFECT_SERVER_API_AUTH_STRING="rehearsal:${PREFECT_API_PASSWORD:-}"
+export PREFECT_API_AUTH_STRING="$PREFECT_SERVER_API_AUTH_STRING"
 
 # Where `prefect server start` listens, and where clients find it.
 export PREFECT_PORT=${PREFECT_PORT:-4210}

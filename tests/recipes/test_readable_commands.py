@@ -21,10 +21,9 @@ def shown_lines(recipe):
         for target, command in step.run.items():
             for line in command.splitlines():
                 yield f"step {step.id} ({target})", line
-    env_file = recipe.path / procedure.ENV_FILE
-    if env_file.is_file():
-        for line in env_file.read_text().splitlines():
-            yield procedure.ENV_FILE, line
+    for settings in procedure.settings_files(recipe):
+        for line in settings.read_text().splitlines():
+            yield settings.name, line
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
