@@ -127,6 +127,15 @@ def has_visible_default(script: str, var: str) -> bool:
         re.search(rf":\s+\"?\$\{{{re.escape(var)}:?=", script) is not None
 
 
+def visible_default(recipe: Recipe, var: str) -> str | None:
+    """The default the page's settings give `var` (`export VAR=${VAR:-default}`), or None."""
+    for settings in settings_files(recipe):
+        m = re.search(rf"\b{re.escape(var)}=\"?\$\{{{re.escape(var)}:?[-=]([^}}\s]+)\}}", settings.read_text())
+        if m:
+            return m.group(1)
+    return None
+
+
 def overridable(recipe: Recipe, provided: list[str]) -> dict[str, str]:
     """Variable -> why the runner sets it. `provided` are the variables the recipe's needs export."""
     why = {REPO_VAR: "the clone the files are copied from is this checkout"}

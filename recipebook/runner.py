@@ -351,6 +351,7 @@ class Session:
         entry = self._new_entry(recipe)
         started = time.monotonic()
         running = self._prepare(recipe)
+        entry["ports"] = dict(running.ports)  # the free ports this run used instead of the page's defaults
         deadline = started + recipe.timeout
         executed = 0
         keep_up = False

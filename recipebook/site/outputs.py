@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 
+from recipebook import procedure
 from recipebook.spec import Recipe
 
 from recipebook.site import steps
@@ -51,9 +52,23 @@ def render(recipe: Recipe, step_id: str, evidence: dict[str, Evidence]) -> str:
     day = when.date().isoformat() if when else "an unknown date"
     commit = ev.entry.get("git_commit")
     source = f", commit `{str(commit)[:10]}`" if commit else ""
+    output, renamed = with_page_ports(recipe, ev.entry, output or "(no output)")
+    ports = "; its free ports are shown as this page's defaults" if renamed else ""
     caption = (f"Output of step `{html.escape(step_id)}` in the verified run of {day} "
-               f"({TARGET_LABELS.get(ev.target, ev.target)}{source}):")
-    return f'<div {attrs} markdown>\n\n{caption}\n\n{_fence(output or "(no output)")}\n</div>\n'
+               f"({TARGET_LABELS.get(ev.target, ev.target)}{source}{ports}):")
+    return f'<div {attrs} markdown>\n\n{caption}\n\n{_fence(output)}\n</div>\n'
+
+
+def with_page_ports(recipe: Recipe, entry: dict, output: str) -> tuple[str, bool]:
+    """The run used free ports where the page has defaults (PG_PORT=5434 and so on): show the reader's numbers.
+    Returns the output and whether any port was replaced."""
+    renamed = False
+    for var, port in (entry.get("ports") or {}).items():
+        default = procedure.visible_default(recipe, var)
+        if default and default.isdigit() and re.search(rf"(?<!\d){port}(?!\d)", output):
+            output = re.sub(rf"(?<!\d){port}(?!\d)", default, output)
+            renamed = True
+    return output, renamed
 
 
 def problems(markdown: str, page_recipes: list[Recipe], all_recipes: dict[str, Recipe],

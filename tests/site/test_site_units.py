@@ -149,3 +149,17 @@ def test_external_link_check_skips_loudly_when_offline(tmp_path, capsys):
     assert "EXTERNAL LINK CHECK SKIPPED: no network" in err and "1 external links" in err
     assert check_links([str(tmp_path)], environ={**offline, "RECIPEBOOK_REQUIRE_NETWORK": "1"}) == 2
     assert check_links([str(tmp_path / "missing")], environ=offline) == 2
+
+
+def test_rendered_output_shows_the_pages_ports_not_the_runs_free_ones():
+    """The runner gives a recipe free ports; a reader who follows the page has its defaults (PG_PORT=5434 …), so a
+    rendered output shows those, and the caption says so."""
+    from recipebook import spec as spec_module
+    from recipebook.site import outputs
+
+    recipe = spec_module.discover()["backup-restore"]
+    entry = {"ports": {"PG_PORT": 41847, "MLFLOW_PORT": 35037, "PREFECT_PORT": 38987}}
+    shown, renamed = outputs.with_page_ports(recipe, entry, "db on 127.0.0.1:41847, MLflow at :35037, 413847 rows")
+    assert renamed
+    assert shown == "db on 127.0.0.1:5434, MLflow at :5150, 413847 rows"
+    assert outputs.with_page_ports(recipe, {}, "port 41847") == ("port 41847", False)
