@@ -7,7 +7,7 @@ Standard library only, so any recipe's Python runs it.
 As root it switches to an unprivileged account (`--as`, default `nobody`) with setpriv and, as that account:
   - signs in to each PostgreSQL port without a password, as the superuser and as every role in .pgpass, and
     where that works tries `COPY ... TO PROGRAM` (a superuser's way to run commands as the server's account);
-  - asks each HTTP URL without credentials (a server behind sign-in answers 401);
+  - sends each HTTP URL a read-only POST without credentials (a server behind sign-in answers 401);
   - reads every process's command line and environment, looking for the page's secrets (the values in
     secrets.env and .pgpass);
   - opens every file under the folder, and fails on those that hold a secret or the platform's state
@@ -57,8 +57,10 @@ for port in job["postgres"]:
                 worked.append(f"ran a program through COPY ... TO PROGRAM on port {port} as {user}")
 for url in job["http"]:
     tried += 1
+    request = urllib.request.Request(url, data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             worked.append(f"{url} answered {response.status} without credentials")
     except urllib.error.HTTPError as e:
         if e.code not in (401, 403):

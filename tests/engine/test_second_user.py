@@ -93,6 +93,25 @@ def test_finds_a_postgres_that_trusts_tcp_and_runs_programs(folder):
 
 
 @needs_root
+def test_finds_an_api_that_answers_without_credentials(folder):
+    (folder / "secrets.env").chmod(0o600)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                              cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            if subprocess.run(["curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{port}/"]).returncode == 0:
+                break
+            time.sleep(0.1)
+        result = probe(folder, "--http", f"http://127.0.0.1:{port}/api/flows/filter")
+    finally:
+        server.kill()
+        server.wait()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"http://127.0.0.1:{port}/api/flows/filter answered 501 without credentials (expected 401)" in result.stdout
+
+
+@needs_root
 def test_a_private_folder_and_a_password_only_server_give_nothing(folder):
     (folder / "secrets.env").chmod(0o600)
     (folder / "data").mkdir(mode=0o700)
