@@ -59,7 +59,6 @@ def log_and_register(model: Pipeline, features: pd.DataFrame, params: dict, metr
     mlflow.set_experiment("churn")
     with mlflow.start_run(tags={"prefect_flow_run_id": str(flow_run.id), "data_version": data_version}):
         mlflow.log_params(params)
-        mlflow.log_metrics(metrics)
         info = mlflow.sklearn.log_model(
             model,
             name="model",
@@ -72,6 +71,9 @@ def log_and_register(model: Pipeline, features: pd.DataFrame, params: dict, metr
             skops_trusted_types=["sklearn.tree._tree.Tree"],
             registered_model_name=MODEL_NAME,
         )
+        # After the model, linked to it: log_model copies the run's earlier metrics to the model it logs,
+        # which writes each of them a second time (PostgreSQL logs the duplicate key as an ERROR).
+        mlflow.log_metrics(metrics, model_id=info.model_id)
     return str(info.registered_model_version)
 
 
