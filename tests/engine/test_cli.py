@@ -129,3 +129,22 @@ def test_up_keeps_a_needed_recipe_running_and_run_reuses_it(tmp_path):
     assert not state.exists(), "the state of a stopped recipe must be forgotten"
     from recipebook.processes import port_open
     assert not port_open(port), f"the server on port {port} outlived `recipebook up`"
+
+
+def test_work_folders_stay_short_in_a_deep_checkout(tmp_path):
+    """In a checkout deeper than 100 characters the runner works in a short folder of this user's (MLflow on
+    PostgreSQL keeps a run's artifact path in 200 characters); in a checkout of ordinary depth, in build/work."""
+    import os
+    import tempfile
+
+    from recipebook.runner import SHORT_ENOUGH, default_work_root
+
+    short = tmp_path / "p"
+    assert default_work_root(short) == short / "build" / "work"
+    deep = tmp_path / ("a-long-folder-name/" * 6) / "project"
+    root = default_work_root(deep)
+    assert len(str(deep / "build" / "work")) > SHORT_ENOUGH
+    assert root.parent == Path(tempfile.gettempdir()) / f"recipebook-{os.getuid()}"
+    assert len(str(root / "local" / "upgrade-mlflow-postgres")) <= SHORT_ENOUGH
+    assert root != default_work_root(deep.parent / "other-project"), "two checkouts must not share work folders"
+    assert root.parent.stat().st_mode & 0o777 == 0o711
