@@ -9,9 +9,13 @@ reader's laptop; nothing else is reachable.
 
 Two records show an attempt to reach out, read before and after each recipe (with `verify --jobs`, recipes that run at
 the same time share them):
-  - the kernel's per-namespace counters of packets that found no route (IPv4 `OutNoRoutes` in /proc/net/snmp, IPv6
-    `Ip6OutNoRoutes` in /proc/net/snmp6): a TCP connect, a UDP datagram (a DNS query to a non-loopback name server
-    among them) to any address but loopback adds one, as it fails with "Network is unreachable";
+  - every packet sent to an address other than loopback: the namespace's default routes (IPv4 and IPv6) lead into a
+    TUN device that the runner reads and never answers, so each packet is recorded (protocol, address, port, and the
+    name of a DNS query) and goes nowhere. A TCP connection attempt is its first packet; a DNS query to a name server
+    elsewhere is a UDP packet. A route lookup that sends nothing (a UDP socket connected only to learn the local
+    address, as Dask's get_ip does) is not a packet and is not recorded. Without TUN or the `ip` command, the kernel's
+    counters of packets that found no route stand in (IPv4 `OutNoRoutes`, IPv6 `Ip6OutNoRoutes`); they count such a
+    route lookup too, and name no address;
   - DNS queries to a name server on a loopback address (127.0.0.53, systemd-resolved's stub; 127.0.0.11, Docker's):
     in the namespace nothing listens there, so a recorder bound to those addresses notes each query's name and answers
     REFUSED.
@@ -31,6 +35,7 @@ import os
 import select
 import socket
 import struct
+import subprocess
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +58,7 @@ class Mark:
     no_route_v4: int
     no_route_v6: int
     queries: int
+    packets: int
 
 
 @dataclass
@@ -62,6 +68,7 @@ class Isolation:
     reason: str
     _fd: int | None = None
     _recorder: "_DnsRecorder | None" = None
+    _capture: "_TunCapture | None" = None
 
     def describe(self) -> dict:
         return {"active": self.active, "detail": self.reason}
@@ -87,7 +94,8 @@ class Isolation:
             return None
         with self.inside():
             v4, v6 = _no_route_counters()
-        return Mark(v4, v6, len(self._recorder.queries) if self._recorder else 0)
+        return Mark(v4, v6, len(self._recorder.queries) if self._recorder else 0,
+                    len(self._capture.packets) if self._capture else 0)
 
     def attempts_since(self, mark: Mark | None) -> list[str]:
         """What tried to leave the machine since `mark`: one description per kind; [] when nothing did."""
@@ -95,10 +103,15 @@ class Isolation:
             return []
         now = self.mark()
         found = []
-        if now.no_route_v4 > mark.no_route_v4:
+        if self._capture and now.packets > mark.packets:
+            sent = self._capture.packets[mark.packets:now.packets]
+            counted = {p: sent.count(p) for p in dict.fromkeys(sent)}
+            found.append("packet(s) sent off the machine: " + ", ".join(p if n == 1 else f"{p} ({n} packets)"
+                                                                        for p, n in counted.items()))
+        elif not self._capture and now.no_route_v4 > mark.no_route_v4:
             found.append(f"{now.no_route_v4 - mark.no_route_v4} IPv4 packet(s) to an address other than loopback "
                          "(a connection attempt, a UDP datagram or a DNS query to a non-loopback name server)")
-        if now.no_route_v6 > mark.no_route_v6:
+        if not self._capture and now.no_route_v6 > mark.no_route_v6:
             found.append(f"{now.no_route_v6 - mark.no_route_v6} IPv6 packet(s) to an address other than loopback")
         if self._recorder and now.queries > mark.queries:
             names = sorted(set(self._recorder.queries[mark.queries:now.queries]))
@@ -108,6 +121,8 @@ class Isolation:
     def close(self) -> None:
         if self._recorder:
             self._recorder.close()
+        if self._capture:
+            self._capture.close()
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
@@ -163,13 +178,17 @@ def _enter_new() -> Isolation:
             _loopback_up()
             fd = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
             recorder = _DnsRecorder(_loopback_name_servers())
+            try:
+                capture, how = _TunCapture(), "every packet to another address recorded through a TUN device"
+            except (OSError, subprocess.SubprocessError) as exc:
+                capture, how = None, f"packets with no route counted (no TUN capture: {exc})"
         finally:
             _setns(here)
     finally:
         os.close(here)
     servers = ", ".join(recorder.addresses) or "none on loopback"
-    return Isolation(True, f"one network namespace with only loopback for the whole run (name servers recorded: {servers})",
-                     fd, recorder)
+    return Isolation(True, f"one network namespace with only loopback for the whole run; {how}; DNS queries to "
+                           f"loopback name servers recorded: {servers}", fd, recorder, capture)
 
 
 def _loopback_up() -> None:
@@ -261,3 +280,72 @@ class _DnsRecorder:
         self._stop = True
         for s in self.sockets:
             s.close()
+
+
+TUNSETIFF, IFF_TUN, IFF_NO_PI = 0x400454CA, 0x0001, 0x1000
+TUN_NAME = "rbout0"
+TUN_ADDRESS = "192.0.2.1/32"  # TEST-NET-1 (RFC 5737): never a real host
+_NOISE = {2, 58}  # IGMP, ICMPv6 (router solicitations, multicast listener reports the kernel sends on its own)
+
+
+class _TunCapture:
+    """The namespace's default routes lead into a TUN device; this reads what arrives there and answers nothing.
+
+    Created from the thread that is in the new namespace (the device and its routes belong to it)."""
+
+    def __init__(self):
+        self.packets: list[str] = []
+        self.fd = os.open("/dev/net/tun", os.O_RDWR)
+        try:
+            fcntl.ioctl(self.fd, TUNSETIFF, struct.pack("16sH", TUN_NAME.encode(), IFF_TUN | IFF_NO_PI))
+            for command in (["link", "set", TUN_NAME, "up"], ["addr", "add", TUN_ADDRESS, "dev", TUN_NAME],
+                            ["route", "add", "default", "dev", TUN_NAME]):
+                subprocess.run(["ip", *command], check=True, capture_output=True, timeout=10)
+            # IPv6 too, when the namespace has it (a kernel booted with ipv6.disable=1 has not)
+            subprocess.run(["ip", "-6", "route", "add", "default", "dev", TUN_NAME], capture_output=True, timeout=10)
+        except BaseException:
+            os.close(self.fd)
+            raise
+        self._stop = False
+        threading.Thread(target=self._read, name="recipebook-packet-recorder", daemon=True).start()
+
+    def _read(self) -> None:
+        while not self._stop:
+            try:
+                ready, _, _ = select.select([self.fd], [], [], 0.5)
+                if ready:
+                    described = describe_packet(os.read(self.fd, 65535))
+                    if described:
+                        self.packets.append(described)
+            except (OSError, ValueError):
+                return
+
+    def close(self) -> None:
+        self._stop = True
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def describe_packet(packet: bytes) -> str | None:
+    """'TCP 10.255.255.1:443', 'UDP 10.0.0.2:53 (DNS lookup of example.com)'; None for the kernel's own link noise."""
+    if not packet:
+        return None
+    version = packet[0] >> 4
+    if version == 4 and len(packet) >= 20:
+        header, proto, dst = (packet[0] & 0x0F) * 4, packet[9], str(ipaddress.IPv4Address(packet[16:20]))
+    elif version == 6 and len(packet) >= 40:
+        header, proto, dst = 40, packet[6], f"[{ipaddress.IPv6Address(packet[24:40])}]"
+    else:
+        return None
+    if proto in _NOISE:
+        return None
+    name = {6: "TCP", 17: "UDP", 1: "ICMP", 58: "ICMPv6"}.get(proto, f"IP protocol {proto}")
+    if proto not in (6, 17) or len(packet) < header + 4:
+        return f"{name} {dst}"
+    port = struct.unpack("!H", packet[header + 2:header + 4])[0]
+    text = f"{name} {dst}:{port}"
+    if proto == 17 and port == 53 and len(packet) > header + 8 + 12:
+        text += f" (DNS lookup of {_query_name(packet[header + 8:])})"
+    return text
