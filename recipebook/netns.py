@@ -49,8 +49,9 @@ MODES = ("auto", "require", "off")
 RESOLV_CONF = Path("/etc/resolv.conf")
 
 
-class IsolationUnavailable(RuntimeError):
-    """RECIPEBOOK_NETWORK_ISOLATION=require, and the namespace could not be made."""
+class IsolationUnavailable(ValueError):
+    """RECIPEBOOK_NETWORK_ISOLATION=require, and the namespace could not be made (a ValueError, so `recipebook run`
+    and `verify` print it as an error, like a corrupt report)."""
 
 
 @dataclass(frozen=True)
