@@ -118,7 +118,8 @@ def _up(recipes: dict[str, spec.Recipe], name: str, target: str, report_dir: Pat
         print(f"error: {name} provides nothing to other recipes, so there is nothing to keep up; use `recipebook run {name}`",
               file=sys.stderr)
         return EXIT_USAGE
-    session = Session(recipes, target, report_dir=report_dir, merge=True, progress=Progress(verbose=verbose), planned=[name])
+    session = Session(recipes, target, report_dir=report_dir, merge=True, progress=Progress(verbose=verbose), planned=[name],
+                      isolate_network=False)  # `run` in another process reuses its servers: they must be reachable
     try:
         with session._signals_raise():
             entry = session.run_recipe(name)

@@ -63,3 +63,9 @@ def for_not_ready(step_id: str, detail: str) -> str:
 def for_leftovers() -> str:
     return ("The recipe left processes or listening ports behind after cleanup. Start servers as `background: true` steps "
             "(the runner stops them) or stop them in `cleanup:`; never daemonize with nohup/setsid/&.")
+
+
+def for_network() -> str:
+    return ("A step, a server or a library tried to reach an address other than 127.0.0.1 (telemetry, an update check, "
+            "a download at run time). Pages promise that nothing leaves the reader's machine: turn it off in env.sh, or "
+            "install it in the install step. To find it, run the step's command under `strace -f -e trace=connect,sendto`.")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, PROJECT_ROOT, environment, hints, history, procedure, processes, readiness, report, spec, targets, venvs
+from recipebook import DEFAULT_REPORT_DIR, DOCS_DIR, PROJECT_ROOT, environment, hints, history, netns, procedure, processes, readiness, report, spec, targets, venvs
 from recipebook.expand import expand
 from recipebook.expectations import check as check_expectations
 from recipebook.hashing import content_hash
@@ -54,6 +54,7 @@ class Running:
     home_before: dict[str, tuple[int, int]] = field(default_factory=dict)
     namespace: str | None = None
     backgrounds: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    network_mark: netns.Mark | None = None  # the outbound-attempt counters when the recipe started
 
 
 def _tail(path: Path, lines: int = TAIL_LINES) -> str:
@@ -118,7 +119,7 @@ class Session:
     def __init__(self, recipes: dict[str, spec.Recipe], target: str = "local", *, report_dir: Path = DEFAULT_REPORT_DIR,
                  work_root: Path | None = None, merge: bool = True, progress: Progress | None = None,
                  docs_dir: Path = DOCS_DIR, planned: list[str] | None = None, reuse: dict[str, dict] | None = None,
-                 keep_history: bool = False, expected: dict[str, float] | None = None):
+                 keep_history: bool = False, expected: dict[str, float] | None = None, isolate_network: bool = True):
         self.recipes = recipes
         self.target = target
         self.docs_dir = docs_dir
@@ -135,6 +136,15 @@ class Session:
         commit, dirty = environment.git_state()
         self.environment = environment.describe(target)
         self.report = report.new_report(target, self.environment, commit, dirty, previous)
+        # Nothing leaves the machine: the run's recipes share one network namespace with only loopback (netns.py)
+        self.isolation = netns.create(target, reuse=bool(reuse), wanted=isolate_network)
+        self.report["network_isolation"] = self.isolation.describe()
+        if self.isolation.active:
+            self.progress.say("network: the recipes run in a network namespace with only loopback; a connection attempt "
+                              "to any other address, or a DNS lookup, fails the recipe")
+        else:
+            self.progress.say(f"WARNING: OUTBOUND-CONNECTION CHECK OFF: {self.isolation.reason}. This run does not check "
+                              "that nothing leaves the machine (it needs Linux and root; see recipebook/netns.py)")
         self.expected = expected if expected is not None else expected_durations(target, report_dir)
         self.run_id = uuid.uuid4().hex[:12]
         self.target_reason = targets.missing_reason(target)
@@ -226,6 +236,10 @@ class Session:
 
     def run_recipe(self, name: str) -> dict[str, Any]:
         """Run one recipe (starting what it needs first) and return its report entry."""
+        with self.isolation.inside():
+            return self._run_recipe(name)
+
+    def _run_recipe(self, name: str) -> dict[str, Any]:
         if name in self.results:
             return self.results[name]
         recipe = self.recipes[name]
@@ -236,7 +250,7 @@ class Session:
             self.progress.say(f"\n↺ {name}: reusing the one already running (`recipebook up {name}`, pid {state['pid']})")
             return self.results[name]
         for need in recipe.needs:
-            self.run_recipe(need)
+            self._run_recipe(need)
         with self._lock:
             self._count += 1
             count = self._count
@@ -261,10 +275,12 @@ class Session:
         if self._closed:
             return self.report
         self._closed = True
-        for name in reversed(list(self.up)):
-            running = self.up.pop(name)
-            self._teardown(running, self.results[name])
-            self._save()
+        with self.isolation.inside():
+            for name in reversed(list(self.up)):
+                running = self.up.pop(name)
+                self._teardown(running, self.results[name])
+                self._save()
+        self.isolation.close()
         statuses = [e["status"] for e in self.results.values()]
         if self.interrupted:
             overall = "interrupted"
@@ -335,7 +351,7 @@ class Session:
             namespace = targets.namespace_for(recipe.name)
             env.update(KUBECONFIG=targets.kubeconfig(), RECIPE_NAMESPACE=namespace)
         return Running(recipe, work, log_dir, env, env[processes.TOKEN_VAR], ports, Terminal(dict(env), work), check_dir,
-                       home_state(_home(env)), namespace)
+                       home_state(_home(env)), namespace, network_mark=self.isolation.mark())
 
     def provided(self, need: str) -> dict[str, str]:
         """What a needed recipe exports to the recipes that need it (from its terminal, or from `recipebook up`)."""
@@ -398,6 +414,8 @@ class Session:
             entry["attempts"] = sum(s.get("attempts", 0) for s in entry["steps"])
             entry["python"] = _recipe_python(recipe) or self.environment.get("python")
             if keep_up and not self.interrupted:
+                self._check_network(running, entry)  # its own steps; what its servers do later counts for the recipe running then
+                running.network_mark = self.isolation.mark()
                 self.up[recipe.name] = running
                 entry["cleanup"] = {"status": "deferred", "leftovers": [], "note": "kept up for the recipes that need it; torn down at the end of the run"}
                 self._save()
@@ -535,6 +553,7 @@ class Session:
                 if targets.namespace_exists(running.namespace, running.env):
                     leftovers.append(f"namespace {running.namespace} still exists")
             entry["cleanup"] = {"status": "failed" if leftovers else cleanup_status, "leftovers": leftovers, "notes": notes}
+            self._check_network(running, entry)
             if leftovers and entry["status"] in ("passed", "running"):
                 entry["status"] = "failed"
                 entry["reason"] = "left behind after cleanup: " + "; ".join(leftovers)
@@ -545,6 +564,20 @@ class Session:
             elif notes and entry["status"] == "passed":
                 self.progress.say(f"  ! {recipe.name}: " + "; ".join(notes))
             self._save()
+
+    def _check_network(self, running: Running, entry: dict[str, Any]) -> None:
+        """Fail the recipe if anything tried to leave the machine since its mark (netns.py)."""
+        reached_out = self.isolation.attempts_since(running.network_mark)
+        if not reached_out:
+            return
+        entry["network"] = entry.get("network", []) + reached_out
+        if entry["status"] in ("passed", "running"):
+            entry["status"] = "failed"
+            entry["reason"] = ("tried to reach the network (only loopback is reachable while it is verified): "
+                               + "; ".join(reached_out))
+            entry["failure"] = {"step": "network", "command": None, "exit_code": None, "problems": reached_out,
+                                "output_tail": "", "log": None, "hint": hints.for_network()}
+            self.progress.say(f"  ✘ {running.recipe.name}: {entry['reason']}")
 
     # ---- plumbing -------------------------------------------------------------------------------------------
     def _append_history(self) -> None:

@@ -4,6 +4,7 @@ duration."""
 from __future__ import annotations
 
 import html
+import re
 
 from recipebook import history as run_history
 from recipebook.spec import Recipe
@@ -23,7 +24,20 @@ STYLES = {
 }
 # the worst state wins the banner's colour
 SEVERITY = ["failed", "stale", "too-old", "not-verified", "skipped", "passed"]
-RUN_MARKS = {"passed": "🟩", "failed": "🟥"}
+# One run of the strip is a small square drawn by CSS (docs/assets/recipebook.css), not an emoji: a machine without an
+# emoji font (many Linux desktops, headless browsers) draws an emoji as a missing-glyph box. Its text is in its
+# title and aria-label.
+RUN_CLASS = "recipebook-run"
+RUN_STATES = ("passed", "failed")
+# What a page that has no passing run for its current form means for its reader, by state.
+READER = {
+    "failed": "the last run of this page's commands failed, so they may not work as shown.",
+    "stale": "this page changed since its last passing run, so it has not been verified in its current form.",
+    "too-old": "this page's last passing run is older than the allowed age, so it has not been verified recently.",
+    "not-verified": "this page has not been verified in its current form.",
+}
+READER_ADVICE = ("Follow it at your own risk, or use the published site, which is only deployed when every page "
+                 "has passed.")
 FLAKY_PAGE = "/recipes/flaky.md"
 
 
@@ -53,7 +67,20 @@ def _mark(run: dict) -> str:
     if run["status"] == "failed" and (run.get("failure") or {}).get("step"):
         detail += f", at step {run['failure']['step']}"
     label = html.escape(detail, quote=True)
-    return f'<span class="recipebook-run" title="{label}" aria-label="{label}">{RUN_MARKS.get(run["status"], "⬜")}</span>'
+    state = run["status"] if run["status"] in RUN_STATES else "other"
+    return f'<span class="{RUN_CLASS} {RUN_CLASS}--{state}" role="img" title="{label}" aria-label="{label}"></span>'
+
+
+def for_maintainers(command: str, indent: str = "", hint: str | None = None, failing: str | None = None) -> list[str]:
+    """A collapsed block (pymdownx.details) with the command that verifies the page again (and, for a failure, the
+    failing step's command and the hint): for maintainers, not readers, so it is closed by default."""
+    inner = [f"`{command}`"]
+    if failing:  # a step's command may span lines: a code block, not inline code
+        fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", failing)), default=0))
+        inner += ["", "The failing step ran:", "", f"{fence}bash", *failing.rstrip().splitlines(), fence]
+    if hint:
+        inner += ["", f"Hint: {hint}"]
+    return [f'{indent}??? note "For maintainers: verify it again"', ""] + [f"{indent}    {line}" if line else "" for line in inner]
 
 
 def history_lines(records: list[dict], recipe: str, target: str, current_hash: str | None) -> list[str]:
@@ -96,16 +123,17 @@ def _target_line(ev: Evidence, registry: dict[str, Component], components: tuple
         failure = entry.get("failure") or {}
         if failure.get("step"):
             code = f" (exit code {failure['exit_code']})" if failure.get("exit_code") is not None else ""
-            command = f": `{failure['command']}`" if failure.get("command") else ""
-            lines.append(f"Failing step `{failure['step']}`{code}{command}.")
+            lines.append(f"Failing step `{failure['step']}`{code}.")
         if ev.reason:
             lines.append(f"Reason: {ev.reason}.")
-        if failure.get("hint"):
-            lines.append(f"Hint: {failure['hint']}")
     if ev.state in ("stale", "too-old"):
         lines.append(f"Why: {ev.reason}.")
-    if ev.state in ("failed", "stale", "too-old", "not-verified"):
-        lines.append(f"Reproduce: `{reproduce_command(ev.recipe, ev.target)}`")
+    if ev.state in READER:
+        lines.append(f"**What this means for you:** {READER[ev.state]} {READER_ADVICE}")
+        lines.append("")
+        failure = (entry.get("failure") or {}) if ev.state == "failed" else {}
+        lines.extend(for_maintainers(reproduce_command(ev.recipe, ev.target), hint=failure.get("hint"),
+                                     failing=failure.get("command")))
     return lines
 
 

@@ -16,7 +16,7 @@ import re
 from recipebook import procedure
 from recipebook.spec import Recipe
 
-from recipebook.site import steps
+from recipebook.site import banner, steps
 from recipebook.site.evidence import Evidence, reproduce_command, run_time
 from recipebook.site.pages import scan
 
@@ -46,8 +46,10 @@ def render(recipe: Recipe, step_id: str, evidence: dict[str, Evidence]) -> str:
     ev, output = recorded(recipe, step_id, evidence)
     attrs = f'class="{OUTPUT_CLASS}" data-recipe="{recipe.name}" data-step="{step_id}"'
     if ev is None:
-        return (f'<div {attrs} markdown>\n\n*No recorded output of step `{step_id}`: it has not passed in a verified run '
-                f'(`{reproduce_command(recipe.name, recipe.targets[0])}` records one).*\n\n</div>\n')
+        maintainers = "\n".join(banner.for_maintainers(reproduce_command(recipe.name, recipe.targets[0])))
+        return (f'<div {attrs} markdown>\n\n*No output to show here: this page has not passed a verified run in its '
+                f'current form, so what this step prints has not been checked. {banner.READER_ADVICE}*\n\n'
+                f'{maintainers}\n\n</div>\n')
     when = run_time(ev.entry)
     day = when.date().isoformat() if when else "an unknown date"
     commit = ev.entry.get("git_commit")

@@ -2,7 +2,9 @@
 and leave nothing running."""
 import json
 
-from recipebook import processes
+import pytest
+
+from recipebook import netns, processes
 from recipebook.procedure import GENERATED_STEP_IDS
 from recipebook.report import load
 
@@ -280,3 +282,45 @@ def test_jobs_start_a_quick_platform_first_when_long_recipes_need_it(run_canarie
     first_finish = min(results[n]["finished_at"] for n in ("web-server", "exits-nonzero"))
     assert results["wrong-output"]["started_at"] >= first_finish, out
     _nothing_left(session, "web-server", "uses-server", "exits-nonzero", "wrong-output")
+
+
+def test_a_step_that_reaches_for_the_network_fails_its_recipe(run_canaries):
+    """Nothing leaves the machine (netns.py): the step swallows its failures, as telemetry does, and still the recipe
+    fails, naming what tried to leave. The canary refuses to try anywhere but in a namespace with only loopback."""
+    isolation = netns.create("local")
+    active, reason = isolation.active, isolation.reason
+    isolation.close()
+    if not active:
+        pytest.skip(f"OUTBOUND-CONNECTION CHECK NOT TESTED: {reason}")
+    results, report, out, session = run_canaries("reaches-out")
+    entry = results["reaches-out"]
+    assert [s["status"] for s in own_steps(entry)] == ["passed"], "the step itself passes: the failure is swallowed"
+    assert entry["status"] == "failed"
+    assert entry["reason"].startswith("tried to reach the network (only loopback is reachable while it is verified): ")
+    assert ("packet(s) sent off the machine: TCP 10.255.255.1:443" in entry["reason"]  # TUN capture
+            or "IPv4 packet(s) to an address other than loopback" in entry["reason"]), entry["reason"]  # fallback
+    assert entry["failure"]["step"] == "network" and "strace" in entry["failure"]["hint"]
+    assert report["network_isolation"]["active"] is True
+    assert "network: the recipes run in a network namespace with only loopback" in out
+    _nothing_left(session, "reaches-out")
+
+
+def test_recipes_of_one_run_reach_each_other_on_loopback_inside_the_namespace(run_canaries):
+    """A needed recipe's server on 127.0.0.1 is reachable from the recipe that needs it: one namespace per run."""
+    results, report, *_ = run_canaries("uses-server")
+    if not report["network_isolation"]["active"]:
+        pytest.skip(f"OUTBOUND-CONNECTION CHECK NOT TESTED: {report['network_isolation']['detail']}")
+    assert results["web-server"]["status"] == "passed" and results["uses-server"]["status"] == "passed", results
+    assert "network" not in results["uses-server"] and "network" not in results["web-server"]
+
+
+def test_without_a_namespace_the_run_says_loudly_that_the_check_is_off(run_canaries, monkeypatch):
+    monkeypatch.setenv("RECIPEBOOK_NETWORK_ISOLATION", "off")
+    results, report, out, _ = run_canaries("exits-nonzero")
+    assert report["network_isolation"] == {"active": False, "detail": "turned off (RECIPEBOOK_NETWORK_ISOLATION=off)"}
+    assert "WARNING: OUTBOUND-CONNECTION CHECK OFF: turned off (RECIPEBOOK_NETWORK_ISOLATION=off)" in out
+    monkeypatch.setenv("RECIPEBOOK_NETWORK_ISOLATION", "require")
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    with pytest.raises(netns.IsolationUnavailable) as raised:
+        run_canaries("exits-nonzero")
+    assert "RECIPEBOOK_NETWORK_ISOLATION=require, but the check is off" in str(raised.value)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from site_project import Project, copy_project
+from site_project import Project, copy_project, rec, write_history
 
 
 @pytest.fixture
@@ -33,5 +33,9 @@ def browsable_site(tmp_path_factory) -> Project:
     base = tmp_path_factory.mktemp("browsable")
     p = Project(copy_project(base / "project"), base / "reports", base / "site")
     p.write_reports()
+    # a run history, so local-platform's banner shows its strip of recent runs: passed, failed, passed
+    current = p.current_hash("local-platform")
+    write_history(p.report_dir, [rec("local-platform", status, day, current) for status, day in
+                                 (("passed", "01"), ("failed", "02"), ("passed", "03"))])
     p.result = p.build(strict=False)
     return p

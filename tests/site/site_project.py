@@ -6,6 +6,7 @@ so tests can edit files and reports without touching the repository or its site/
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from recipebook import hashing, procedure, spec  # noqa: E402
+from recipebook import hashing, history, procedure, spec  # noqa: E402
 from recipebook import report as report_format  # noqa: E402
 
 MKDOCS = REPO / ".venv" / "bin" / "mkdocs"
@@ -76,6 +77,29 @@ def recipe_entry(recipe: spec.Recipe, content_hash: str, status: str, finished: 
         entry["failure"] = {"step": step.id, "command": step.run[target], "exit_code": 3, "output_tail": "boom",
                             "log": f"logs/{recipe.name}/01-{step.id}.log", "hint": None}
     return entry
+
+
+# ---- run history records, as `recipebook verify` appends them ---------------------------------------------------------
+def rec(recipe: str, status: str, day: str, content: str, *, target: str = "local", python: str = "3.11.7",
+        mlflow: str = "3.17.2", duration: float = 40.0, kubernetes: str | None = None) -> dict:
+    """A history record as `recipebook verify` appends it."""
+    packages = {**ENVIRONMENT["packages"], "mlflow": mlflow}
+    failure = {"step": "start-prefect", "command": "prefect server start", "exit_code": 1, "reason": "step 'start-prefect' failed: port in use",
+               "log": f"history-logs/run-{day}/{recipe}/03-start-prefect.log", "output_tail": "OSError: [Errno 98] Address already in use"}
+    return {"format": history.FORMAT, "run_id": f"run-{day}-{status}", "target": target, "recipe": recipe, "page": PLATFORM_PAGE.removeprefix("docs/"),
+            "status": status, "content_hash": content, "started_at": f"2026-11-{day}T03:00:00+00:00",
+            "finished_at": f"2026-11-{day}T03:01:00+00:00", "duration_s": duration, "git_commit": "0123456789abcdef",
+            "git_dirty": False, "shuffle_seed": None, "python": python,
+            "environment": {"python": python, "kind": "kind v0" if kubernetes else None, "kubernetes": kubernetes, "packages": packages},
+            "requirements": {"mlflow": mlflow}, "retries": 0, "failure": failure if status == "failed" else None}
+
+
+def write_history(report_dir: Path, records: list[dict]) -> None:
+    for target in {r["target"] for r in records}:
+        path = history.history_path(target, report_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(json.dumps(r) + "\n" for r in records if r["target"] == target))
+
 
 
 @dataclass

@@ -114,3 +114,35 @@ def test_architecture_diagram_renders_offline(browser, site_url):
     assert height > 60, f"diagram not drawn (height {height})"
     assert browser.execute_script("return typeof mermaid") == "object", "the vendored Mermaid did not load"
     browser.save_screenshot(str(ARTIFACTS / "architecture.png"))
+
+
+def test_the_strip_of_recent_runs_is_drawn_as_coloured_squares(browser, site_url):
+    """One square per run, drawn by CSS: an emoji square needs an emoji font, and without one (this headless chromium,
+    many Linux desktops) it is a missing-glyph box. Each square must have a size, a fill of its own colour (green
+    passed, red failed) and its text in title and aria-label."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(site_url + "/recipes/platform/local-platform/")
+    squares = browser.find_elements(By.CSS_SELECTOR, ".recipebook-status .recipebook-run")
+    assert len(squares) == 3, "the fixture history holds three runs of local-platform"
+    drawn = [browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(), s = getComputedStyle(arguments[0]);"
+        "return [r.width, r.height, s.backgroundColor, arguments[0].textContent];", square) for square in squares]
+    for width, height, _colour, text in drawn:
+        assert width >= 6 and height >= 6, f"a square of {width}x{height} px is not visible"
+        assert text == "", f"a glyph ({text!r}) needs a font that may be missing; the square is drawn by CSS"
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        values = [float(v) for v in colour[colour.index("(") + 1:-1].split(",")]
+        assert len(values) == 3 or values[3] > 0, f"no fill of its own (transparent): {colour}"
+        return tuple(int(v) for v in values[:3])
+
+    passed, failed, passed_again = (rgb(c) for _w, _h, c, _t in drawn)
+    assert passed == passed_again and passed[1] > passed[0] + 60 and passed[1] > passed[2] + 60, f"passed is not green: {passed}"
+    assert failed[0] > failed[1] + 60 and failed[0] > failed[2] + 60, f"failed is not red: {failed}"
+    labels = [s.get_attribute("aria-label") for s in squares]
+    assert [s.get_attribute("title") for s in squares] == labels
+    assert ": passed in " in labels[0] and ": failed in " in labels[1] and "at step start-prefect" in labels[1]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", squares[0])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "recipe-strip.png"))

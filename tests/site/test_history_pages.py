@@ -9,32 +9,11 @@ import re
 from pathlib import Path
 
 import site_project  # noqa: F401  (puts the checkout on sys.path)
-from site_project import ENVIRONMENT, REPO
+from site_project import REPO, rec, write_history
 from recipebook import history, spec
 from recipebook.site import banner, checks, components, generated, settings
 
 PLATFORM = "recipes/platform/local-platform.md"
-
-
-def rec(recipe: str, status: str, day: str, content: str, *, target: str = "local", python: str = "3.11.7",
-        mlflow: str = "3.17.2", duration: float = 40.0, kubernetes: str | None = None) -> dict:
-    """A history record as `recipebook verify` appends it."""
-    packages = {**ENVIRONMENT["packages"], "mlflow": mlflow}
-    failure = {"step": "start-prefect", "command": "prefect server start", "exit_code": 1, "reason": "step 'start-prefect' failed: port in use",
-               "log": f"history-logs/run-{day}/{recipe}/03-start-prefect.log", "output_tail": "OSError: [Errno 98] Address already in use"}
-    return {"format": history.FORMAT, "run_id": f"run-{day}-{status}", "target": target, "recipe": recipe, "page": PLATFORM,
-            "status": status, "content_hash": content, "started_at": f"2026-11-{day}T03:00:00+00:00",
-            "finished_at": f"2026-11-{day}T03:01:00+00:00", "duration_s": duration, "git_commit": "0123456789abcdef",
-            "git_dirty": False, "shuffle_seed": None, "python": python,
-            "environment": {"python": python, "kind": "kind v0" if kubernetes else None, "kubernetes": kubernetes, "packages": packages},
-            "requirements": {"mlflow": mlflow}, "retries": 0, "failure": failure if status == "failed" else None}
-
-
-def write_history(report_dir: Path, records: list[dict]) -> None:
-    for target in {r["target"] for r in records}:
-        path = history.history_path(target, report_dir)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps(r) + "\n" for r in records if r["target"] == target))
 
 
 def model_for(report_dir: Path) -> checks.SiteModel:
@@ -62,9 +41,11 @@ def test_banner_strip_pass_rate_median_and_p95_from_the_history(tmp_path):
     recipe = model.recipes["local-platform"]
     text = banner.render(recipe, model.evidence["local-platform"], ("local",), components.load(), model.history, "sha256:current")
     local = text[text.index("**laptop (local)**"):]
-    marks = re.findall(r'<span class="recipebook-run" title="([^"]+)"[^>]*>(.)</span>', local.split("**Kubernetes")[0])
-    assert [m[1] for m in marks] == ["🟩", "🟥", "🟩", "🟩"], "one mark per run, oldest first"
-    assert marks[1][0] == "2026-11-02 03:01 UTC: failed in 5 s, commit 0123456789, at step start-prefect"
+    marks = re.findall(r'<span class="recipebook-run recipebook-run--(\w+)" role="img" title="([^"]+)" aria-label="([^"]+)"></span>',
+                       local.split("**Kubernetes")[0])
+    assert [m[0] for m in marks] == ["passed", "failed", "passed", "passed"], "one square per run, oldest first"
+    assert marks[1][1] == marks[1][2] == "2026-11-02 03:01 UTC: failed in 5 s, commit 0123456789, at step start-prefect"
+    assert not re.search("[\U0001F7E5-\U0001F7EB\u2B1C]", text), "no emoji squares: without an emoji font they are boxes"
     assert "passed 3 of 4 (75%); passing runs took 40 s (median), 50 s (p95)." in local
     assert "Flaky: with its current content it failed 1 time(s) and then passed; see [flaky recipes](/recipes/flaky.md)." in local
     other = banner.render(recipe, model.evidence["local-platform"], ("local",), components.load(), model.history, "sha256:edited")
@@ -132,7 +113,7 @@ def test_the_built_site_shows_the_strip_the_flaky_page_and_the_columns(project):
     result = project.build()
     assert result.returncode == 0, result.stdout[-4000:]
     page = project.html(PLATFORM)
-    assert page.count('class="recipebook-run"') == 4, "its 4 local runs (it supports only local: no kind line)"
+    assert page.count('class="recipebook-run recipebook-run--') == 4, "its 4 local runs (it supports only local: no kind line)"
     assert "passed 3 of 4 (75%)" in project.text(PLATFORM)
     flaky = project.text(generated.FLAKY)
     assert "Flaky recipes" in flaky and "The local platform" in flaky and "Address already in use" in flaky

@@ -1,6 +1,7 @@
 """The strict build refuses what is not backed by a passing run of the exact code shown, naming the page and the fix."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from site_project import PLATFORM_PAGE
@@ -215,3 +216,27 @@ def test_output_placeholder_without_recorded_output_fails_asking_to_reverify(pro
             step.pop("output", None)
     project.write_reports(edit_entry=older_report)
     assert_fails_naming(project.build(), PLATFORM_PAGE, "recorded no output for this step", "re-verify with `.venv/bin/recipebook run local-platform`")
+
+
+QUICKSTART_PAGE = "recipes/orchestration/quickstart.md"
+MAINTAINERS = re.compile(r'<details class="note">\s*<summary>For maintainers: verify it again</summary>(.*?)</details>', re.S)
+
+
+def test_without_a_passing_run_the_reader_is_told_what_it_means_and_the_command_is_collapsed(project):
+    """A banner or an output placeholder without a passing run speaks to the reader (follow it at your own risk, or use
+    the published site); the maintainer's command is in a collapsed block, nowhere else on the page."""
+    project.write_reports(status={"quickstart": "failed"}, hashes={"local-platform": "sha256:an-older-content"})
+    result = project.build(strict=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    for page, name, state in ((QUICKSTART_PAGE, "quickstart", "the last run of this page's commands failed"),
+                              (PLATFORM_PAGE.removeprefix("docs/"), "local-platform", "this page changed since its last passing run")):
+        html = project.html(page)
+        # the banner and the output blocks, outside their collapsed blocks
+        outside = MAINTAINERS.sub("", "".join(re.findall(r'<div class="recipebook-status">.*?</div>\n</div>|<div class="recipebook-output".*?</div>', html, re.S)))
+        assert f"<strong>What this means for you:</strong> {state}" in outside.replace("&#39;", "'"), page
+        assert "Follow it at your own risk, or use the published site" in outside, page
+        assert f"recipebook run {name}" not in outside and "Reproduce:" not in outside, f"{page}: a maintainer's command in the open"
+        assert any(f".venv/bin/recipebook run {name}" in block for block in MAINTAINERS.findall(html)), f"{page}: no collapsed command"
+    quickstart = project.text(QUICKSTART_PAGE)
+    assert "No output to show here: this page has not passed a verified run in its current form" in quickstart
+    assert "records one" not in quickstart
