@@ -18,7 +18,7 @@ TELEMETRY_ENV = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
 
-# Guards the runner adds to every command (DESIGN.md, "Runs offline"). None of them can make a step pass that
+# Guards the runner adds to every command (docs/contributing/design.md, "Runs offline"). None of them can make a step pass that
 # would fail for a reader: they make a download or telemetry fail loudly, or emulate a terminal (line-by-line
 # output, no GUI). The telemetry settings are repeated here so a page that forgot them still phones nowhere
 # while it is verified; the spec check makes the page show them anyway.

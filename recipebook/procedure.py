@@ -1,6 +1,6 @@
 """The parts of every recipe's procedure that are the same for all recipes, generated from the spec.
 
-A page is the whole procedure (DESIGN.md, principle 1): a reader in an empty folder follows it top to bottom.
+A page is the whole procedure (docs/contributing/design.md, "The page is the procedure"): a reader in an empty folder follows it top to bottom.
 Two steps are the same shape on every page, so they are generated here, once, for both the runner and the
 site (which renders them with `<!-- recipe:step get-files -->` and `<!-- recipe:step install -->`):
 

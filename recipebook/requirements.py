@@ -1,4 +1,4 @@
-"""Each recipe's pinned install list, cut from the one lock (DESIGN.md, principles 4 and 5).
+"""Each recipe's pinned install list, cut from the one lock (docs/contributing/design.md, "One locked set of versions").
 
 A recipe declares the distributions it needs (`packages:` in recipe.yaml). `generate` resolves those names
 with uv, constrained to the exact versions in requirements.lock, and writes recipes/<name>/requirements.txt

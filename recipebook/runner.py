@@ -326,7 +326,7 @@ class Session:
         return entry
 
     def _prepare(self, recipe: spec.Recipe) -> Running:
-        """An empty work folder and a new terminal: the page does the rest (DESIGN.md, principle 1)."""
+        """An empty work folder and a new terminal: the page does the rest (docs/contributing/design.md, "The page is the procedure")."""
         work = self.work_root / recipe.name
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)

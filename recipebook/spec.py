@@ -189,7 +189,7 @@ def _check_environment_files(recipe: Recipe, spec_file: Path, check_requirements
 
 
 def _check_page_variables(recipe: Recipe, recipes: dict[str, Recipe]) -> None:
-    """The runner may set only what the page exports with a visible default (DESIGN.md, principle 1)."""
+    """The runner may set only what the page exports with a visible default (docs/contributing/design.md, "What the runner may set")."""
     from recipebook import procedure
 
     provided = sorted({v for n in recipe.needs for v in recipes[n].provides})

@@ -32,7 +32,7 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 # Where Prefect and MLflow clients keep state by default, under the home folder. A recipe that writes there
-# leaves files outside its work folder (DESIGN.md, principle 6): its env.sh must point them into the folder.
+# leaves files outside its work folder (docs/contributing/design.md, "leaves nothing behind"): its env.sh must point them into the folder.
 HOME_STATE_DIRS = (".prefect", ".mlflow", "mlruns")
 
 

@@ -45,7 +45,7 @@ PIPELINE_RECIPE = "quickstart"
 
 def required_names(registry: dict[str, Component], recipes: dict) -> set[str]:
     """Components the pipeline cannot run without: a Python component whose package the pipeline recipe's
-    requirements.txt pins, or a non-Python component the recipe lists. Computed, never typed (DESIGN.md, 5)."""
+    requirements.txt pins, or a non-Python component the recipe lists. Computed, never typed (docs/contributing/design.md)."""
     from recipebook import requirements
 
     recipe = recipes.get(PIPELINE_RECIPE)

@@ -163,3 +163,14 @@ def test_rendered_output_shows_the_pages_ports_not_the_runs_free_ones():
     assert renamed
     assert shown == "db on 127.0.0.1:5434, MLflow at :5150, 413847 rows"
     assert outputs.with_page_ports(recipe, {}, "port 41847") == ("port 41847", False)
+
+
+def test_no_file_of_the_project_cites_a_file_outside_it():
+    """Contributors who clone the project have only the project: the rules the code relies on are in
+    docs/contributing/design.md, and no file points at a design document the repository does not hold."""
+    root = Path(__file__).resolve().parents[2]
+    tracked = __import__("subprocess").run(["git", "ls-files"], cwd=root, capture_output=True, text=True).stdout.split()
+    outside = "DESIGN" + ".md"  # spelled apart, so that this test does not cite it itself
+    citing = [f for f in tracked if f.endswith((".py", ".md", ".sh", ".yaml", ".yml", ".toml"))
+              and outside in (root / f).read_text(errors="replace")]
+    assert citing == [], f"these cite {outside}, which the repository does not contain: {citing}"
