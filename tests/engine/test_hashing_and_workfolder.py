@@ -80,8 +80,11 @@ def test_snapshot_records_size_and_time_of_every_file_but_caches(tmp_path):
     found = workfolder.snapshot(tmp_path)
     st = os.stat(tmp_path / "a" / "data.csv")
     assert found == {os.path.join("a", "data.csv"): (4, st.st_mtime_ns), "top.txt": (0, os.stat(tmp_path / "top.txt").st_mtime_ns)}
-    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
-    assert "dangling" not in workfolder.snapshot(tmp_path)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "dangling").symlink_to(tmp_path / "nowhere")
+    for i in range(9):  # whatever order the folder lists them in, a file that cannot be read skips only itself
+        (tmp_path / "b" / f"f{i}").write_text("")
+    assert sorted(workfolder.snapshot(tmp_path / "b")) == [f"f{i}" for i in range(9)]
     assert workfolder.snapshot(tmp_path / "missing") == {}
 
 
@@ -99,6 +102,7 @@ def test_changes_excuse_what_servers_hold_open_and_sqlite_side_files_only(tmp_pa
              "out.csv": (1, 1), "log-journal.txt": (1, 1)}
     assert workfolder.changes(before, after, {str(tmp_path / "db.sqlite")}, tmp_path) == ["created log-journal.txt"]
     assert workfolder.changes(before, after, set(), tmp_path) == ["changed db.sqlite", "created log-journal.txt"]
+    assert workfolder.changes(after, before, set(), tmp_path) == ["changed db.sqlite", "deleted log-journal.txt"]
     assert workfolder.changes({"out.csv": (1, 1)}, {"out.csv": (1, 2)}, set(), tmp_path) == ["changed out.csv"]
 
 
@@ -109,11 +113,12 @@ def test_a_live_cluster_is_one_whose_postmaster_pid_names_a_running_process(tmp_
             (tmp_path / name).mkdir()
             (tmp_path / name / "postmaster.pid").write_text(content)
         (tmp_path / "live" / "other.pid").write_text(f"{server.pid}\n")
-        files = workfolder.snapshot(tmp_path)
-        assert workfolder.live_database_dirs(tmp_path, files) == ["live"]
+        files = {f"{name}/postmaster.pid": (1, 1) for name in ("dead", "garbage", "live")}
+        assert workfolder.live_database_dirs(tmp_path, {"live/other.pid": (1, 1), **files}) == ["live"]
+        assert server.poll() is None, "asking whether a process lives must not signal it"
         assert workfolder.live_database_dirs(tmp_path, {"gone/postmaster.pid": (1, 1)}) == []
         before = {"live/base/1": (1, 1), "lively.txt": (1, 1)}
-        after = {**files, "live/base/1": (2, 2), "lively.txt": (2, 2)}
+        after = {**workfolder.snapshot(tmp_path), "live/base/1": (2, 2), "lively.txt": (2, 2)}
         assert workfolder.changes(before, after, set(), tmp_path) == [
             "created dead/postmaster.pid", "created garbage/postmaster.pid", "changed lively.txt"]
     finally:

@@ -132,6 +132,8 @@ def test_differences_compare_only_the_recipe_and_target_in_order():
         "block 2 shows step 'b', but the run executed step 'c' at that point"]
     assert executed.differences(page, "demo", "local", ran + [{"step": "c", "command": "three"}]) == [
         "step 'c' ran (command 3) but the page shows no block for it after 'b'"]
+    assert executed.differences(block("t", "make X\n"), "demo", "local", [{"step": "t", "command": "make "}]) == [
+        "block 1 (step 't') differs from the command the run executed:\n      page: 'make X'\n      ran:  'make '"]
     assert executed.differences("", "demo", "local", ran) == ["step 'a' ran (command 1) but the page shows no block for it after 'the start'"]
     assert executed.differences(page, "demo", "local", [{"step": "a", "command": "one "}, {"step": "b", "command": "2"}]) == [
         "block 1 (step 'a') differs from the command the run executed:\n      page: 'one'\n      ran:  'one '",
