@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from recipebook import hashing, spec, workfolder
 
 
@@ -109,13 +111,15 @@ def test_changes_excuse_what_servers_hold_open_and_sqlite_side_files_only(tmp_pa
 def test_a_live_cluster_is_one_whose_postmaster_pid_names_a_running_process(tmp_path):
     server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        for name, content in (("live", f"{server.pid}\n/data\n"), ("dead", "999999999\n"), ("garbage", "not a pid\n")):
+        # only the first line is the pid: a file whose pid sits on a later line is not a cluster's
+        for name, content in (("live", f"{server.pid}\n/data\n"), ("dead", "999999999\n"), ("garbage", f"\n{server.pid}\n")):
             (tmp_path / name).mkdir()
             (tmp_path / name / "postmaster.pid").write_text(content)
         (tmp_path / "live" / "other.pid").write_text(f"{server.pid}\n")
         files = {f"{name}/postmaster.pid": (1, 1) for name in ("dead", "garbage", "live")}
         assert workfolder.live_database_dirs(tmp_path, {"live/other.pid": (1, 1), **files}) == ["live"]
-        assert server.poll() is None, "asking whether a process lives must not signal it"
+        with pytest.raises(subprocess.TimeoutExpired):  # asking whether a process lives must not signal it
+            server.wait(timeout=1)
         assert workfolder.live_database_dirs(tmp_path, {"gone/postmaster.pid": (1, 1)}) == []
         before = {"live/base/1": (1, 1), "lively.txt": (1, 1)}
         after = {**workfolder.snapshot(tmp_path), "live/base/1": (2, 2), "lively.txt": (2, 2)}

@@ -59,6 +59,18 @@ def test_every_state_but_passed_is_not_ok_and_says_why():
     assert (none.state, none.reason, none.ok) == ("not-verified", "no report for this target", False)
 
 
+def test_every_state_names_its_recipe_and_target_and_keeps_the_run_s_entry_time_and_environment():
+    """The banner of any state shows what ran and when: the evidence of every state with an entry keeps them."""
+    for entry, current in ((passed(status="failed"), "sha256:a"), (passed(status="skipped"), "sha256:a"),
+                           (passed(status="running"), "sha256:a"), (passed(), "sha256:b"),
+                           (passed(finished_at=(NOW - timedelta(days=30)).isoformat()), "sha256:a")):
+        found = evaluate(entry, current)
+        assert (found.recipe, found.target, found.entry, found.environment) == ("demo", "local", entry, {"python": "3.11.7"}), found
+        assert found.when == evidence.run_time(entry) and found.when is not None, found
+    for found in (evaluate(None), evidence.evaluate("demo", "local", "sha256:a", None, NOW, WEEK)):
+        assert (found.recipe, found.target, found.entry, found.when) == ("demo", "local", None, None)
+
+
 def test_a_failed_run_for_old_content_is_failed_not_stale():
     assert evaluate(passed(status="failed", content_hash="sha256:old"), current="sha256:a").state == "failed"
 
@@ -107,8 +119,10 @@ def test_reproduce_command_and_failing_targets():
 
 # ---- executed ----------------------------------------------------------------------------------------------------
 def block(step, command, recipe="demo", targets="local", inner=""):
+    """A step marker as the hook renders it, with a tab label and a caption around the code that are not the command."""
     return (f'<div class="admonition recipebook-step" data-recipe="{recipe}" data-step="{step}" data-targets="{targets}">'
-            f'<div class="highlight"><div>{inner}</div><pre><code>{command}</code></pre></div></div>')
+            f'<div class="tabbed-labels"><label>Laptop</label></div>'
+            f'<div class="highlight"><div>{inner}</div><pre><code>{command}</code></pre>caption</div></div>')
 
 
 def test_shown_commands_read_each_marker_to_its_own_end():
@@ -118,6 +132,8 @@ def test_shown_commands_read_each_marker_to_its_own_end():
     assert executed.shown_commands(page) == [
         executed.ShownCommand("demo", "train", ("local", "kind"), "labelpython train.py\n"),
         executed.ShownCommand("demo", "serve", ("local",), "serve & wait\n")]
+    nested = '<div class="recipebook-step"><code>a<code>b</code>c</code>d<span>e</span></div>'
+    assert [c.command for c in executed.shown_commands(nested)] == ["abc"], "code inside code is still the command"
     assert executed.shown_commands('<div class="recipebook-step"><code>x</code></div>') == [
         executed.ShownCommand("", "", (), "x")]
     assert executed.shown_commands('<div class="recipebook-stepper"><code>x</code></div>') == []
@@ -132,6 +148,9 @@ def test_differences_compare_only_the_recipe_and_target_in_order():
         "block 2 shows step 'b', but the run executed step 'c' at that point"]
     assert executed.differences(page, "demo", "local", ran + [{"step": "c", "command": "three"}]) == [
         "step 'c' ran (command 3) but the page shows no block for it after 'b'"]
+    three = block("a", "one\n") + block("b", "two\n") + block("c", "three\n")
+    assert executed.differences(three, "demo", "local", ran + [{"step": "c", "command": "three"}, {"step": "d", "command": "4"}]) == [
+        "step 'd' ran (command 4) but the page shows no block for it after 'c'"]
     assert executed.differences(block("t", "make X\n"), "demo", "local", [{"step": "t", "command": "make "}]) == [
         "block 1 (step 't') differs from the command the run executed:\n      page: 'make X'\n      ran:  'make '"]
     assert executed.differences("", "demo", "local", ran) == ["step 'a' ran (command 1) but the page shows no block for it after 'the start'"]
