@@ -3,7 +3,7 @@
 # dropped line) and runs the fast tests that reach that code; a mutant no test notices is a gap in the tests.
 # Which modules and which tests: [tool.mutmut] in pyproject.toml (no servers, no site builds).
 # Prints the surviving mutants, then the score per module and in all. One process, at low priority.
-#   bash scripts/mutation.sh              # about 12 minutes on 2 cores
+#   bash scripts/mutation.sh              # about 10 minutes on 2 cores
 #   .venv/bin/mutmut show NAME            # the diff of one surviving mutant
 set -euo pipefail
 cd "$(dirname "$0")/.."
