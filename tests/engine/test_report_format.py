@@ -32,15 +32,20 @@ def test_load_returns_none_without_a_file_and_names_a_corrupt_or_older_one(tmp_p
     assert report.load(path) == {"schema_version": 1, "recipes": {}}
 
 
-def test_write_atomic_replaces_the_file_and_leaves_no_temporary_file(tmp_path):
+def test_write_atomic_replaces_the_file_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    """The new file is written beside the old one and renamed over it (a rename within one folder is atomic);
+    it is indented, in the report's own key order, for people who open it."""
     path = tmp_path / "new" / "report.json"
     report.write_atomic(path, {"a": 1})
-    report.write_atomic(path, {"a": 2, "é": "ü"})
-    assert json.loads(path.read_text()) == {"a": 2, "é": "ü"} and path.read_text().endswith("}\n")
+    renamed = []
+    monkeypatch.setattr(report.os, "replace", lambda src, dst: renamed.append((src, dst)) or os.rename(src, dst))
+    report.write_atomic(path, {"status": "passed", "a": 2, "é": "ü"})
+    assert [os.path.dirname(src) for src, _ in renamed] == [str(path.parent)]
+    assert path.read_text() == json.dumps({"status": "passed", "a": 2, "é": "ü"}, indent=2) + "\n"
     assert os.listdir(path.parent) == ["report.json"]
     with pytest.raises(TypeError):
         report.write_atomic(path, {"a": object()})
-    assert json.loads(path.read_text()) == {"a": 2, "é": "ü"} and os.listdir(path.parent) == ["report.json"]
+    assert json.loads(path.read_text())["a"] == 2 and os.listdir(path.parent) == ["report.json"]
 
 
 def test_new_report_starts_running_and_keeps_the_previous_entries_only_when_merging():
@@ -59,4 +64,4 @@ def test_passing_hashes_are_those_of_passed_entries_only():
     data = {"recipes": {"a": {"status": "passed", "content_hash": "h1"}, "b": {"status": "failed", "content_hash": "h2"},
                         "c": {"status": "skipped", "content_hash": "h3"}}}
     assert report.passing_hashes(data) == {"a": "h1"}
-    assert report.passing_hashes(None) == {} and report.passing_hashes({}) == {}
+    assert report.passing_hashes(None) == {} and report.passing_hashes({}) == {} and report.passing_hashes({"target": "local"}) == {}
