@@ -17,6 +17,7 @@ Format (schema_version 1):
       "status": "passed|failed|skipped|interrupted|running",
       "reason": "why it failed or was skipped|null",
       "content_hash": "sha256:...",
+      "sequence": 3,                       # the order the run started its recipes in (1, 2, ...; older reports lack it)
       "started_at": "...", "finished_at": "...|null", "duration_s": 12.3,
       "attempts": 1,                       # total step attempts beyond the first are retries
       "git_commit": "...", "environment": {...},   # as above, for the run that produced this entry

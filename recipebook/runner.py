@@ -113,6 +113,22 @@ def expected_durations(target: str, report_dir: Path = DEFAULT_REPORT_DIR) -> di
     return expected
 
 
+def critical_path(name: str, needs: dict[str, tuple[str, ...]], expected: dict[str, float]) -> float:
+    """The recipe's expected time plus the longest chain of recipes in this run (`needs`' keys) that need it: a
+    platform that starts in seconds but that long recipes wait for goes first. Unknown times count as infinitely long."""
+    dependents = [n for n, wanted in needs.items() if name in wanted]
+    return expected.get(name, float("inf")) + max((critical_path(d, needs, expected) for d in dependents), default=0.0)
+
+
+def ready_to_start(pending: list[str], needs: dict[str, tuple[str, ...]], finished: set[str],
+                   expected: dict[str, float]) -> list[str]:
+    """The pending recipes whose needed recipes have all finished, the one heading the longest expected chain
+    first: `verify --jobs` starts them in this order (a plain function, so the choice is testable without processes)."""
+    ready = [n for n in pending if all(need in finished for need in needs[n])]
+    ready.sort(key=lambda n: -critical_path(n, needs, expected))
+    return ready
+
+
 class Session:
     """One verification run on one target; writes build/verification/<target>/report.json as it goes."""
 
@@ -197,16 +213,16 @@ class Session:
 
         A recipe starts once every recipe it needs has finished (a needed platform stays up for it, as in a
         sequential run). Of the recipes that can start, the one heading the longest expected chain starts first
-        (_critical_path), so the run does not end with one long recipe alone on an idle machine. Recipes share the
+        (ready_to_start), so the run does not end with one long recipe alone on an idle machine. Recipes share the
         machine and the platforms they need, so this proves a little more than a sequential run (no two recipes
         may collide on names or ports) and suits a developer's machine with spare cores; CI and the pytest suite
         run one recipe at a time."""
         pending = list(order)
         futures: dict[Future, str] = {}
+        needs = {n: self.recipes[n].needs for n in order}
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="recipe") as pool:
             while (pending and not self.interrupted) or futures:
-                ready = [n for n in pending if all(self._finished(need) for need in self.recipes[n].needs)]
-                ready.sort(key=lambda n: -self._critical_path(n, order))
+                ready = ready_to_start(pending, needs, {n for n in order if self._finished(n)}, self.expected)
                 for name in ready[:jobs - len(futures)]:
                     pending.remove(name)
                     futures[pool.submit(self._run_in_worker, name)] = name
@@ -216,12 +232,6 @@ class Session:
                 for future in done:
                     futures.pop(future)
                     future.result()
-
-    def _critical_path(self, name: str, order: list[str]) -> float:
-        """The recipe's expected time plus the longest chain of recipes in this run that need it: a platform that
-        starts in seconds but that long recipes wait for goes first. Unknown times count as infinitely long."""
-        dependents = [n for n in order if name in self.recipes[n].needs]
-        return self.expected.get(name, float("inf")) + max((self._critical_path(d, order) for d in dependents), default=0.0)
 
     def _finished(self, name: str) -> bool:
         return name in self.results and self.results[name].get("status") != "running"
@@ -259,12 +269,12 @@ class Session:
                                    note=f" — needs {', '.join(recipe.needs)}" if recipe.needs else "")
         skip = self._skip_reason(recipe)
         if skip:
-            entry = self._new_entry(recipe)
+            entry = self._new_entry(recipe, count)
             entry.update(status="skipped", reason=skip, finished_at=report.now_iso(), duration_s=0.0)
             self.progress.recipe_end(name, "skipped", 0.0, skip)
             self._save()
             return entry
-        entry = self._execute(recipe)
+        entry = self._execute(recipe, count)
         self.progress.recipe_end(name, entry["status"], entry["duration_s"] or 0.0, entry["reason"])
         if entry.get("failure"):
             self.progress.failure(name, entry["failure"], str(self.log_root), self.target)
@@ -310,12 +320,14 @@ class Session:
                 return f"needed recipe '{need}' {status or 'did not run'}"
         return None
 
-    def _new_entry(self, recipe: spec.Recipe) -> dict[str, Any]:
+    def _new_entry(self, recipe: spec.Recipe, sequence: int) -> dict[str, Any]:
+        """A running entry; `sequence` is the order the session started it in (exact where `started_at`, in whole
+        seconds, ties)."""
         entry = {
             "title": recipe.title, "page": recipe.page, "stage": recipe.stage, "components": list(recipe.components),
             "targets": list(recipe.targets), "needs": list(recipe.needs),
             "status": "running", "reason": None, "content_hash": content_hash(recipe, self.docs_dir),
-            "started_at": report.now_iso(), "finished_at": None, "duration_s": None, "attempts": 0,
+            "sequence": sequence, "started_at": report.now_iso(), "finished_at": None, "duration_s": None, "attempts": 0,
             "git_commit": self.report["git_commit"], "git_dirty": self.report["git_dirty"],
             "environment": self.environment, "failure": None, "steps": [], "cleanup": None,
             "commands": [], "requirements": _requirements_of(recipe),
@@ -363,8 +375,8 @@ class Session:
         return {k: expand(v, running.terminal.env) for k, v in running.recipe.provides.items()}
 
 
-    def _execute(self, recipe: spec.Recipe) -> dict[str, Any]:
-        entry = self._new_entry(recipe)
+    def _execute(self, recipe: spec.Recipe, sequence: int) -> dict[str, Any]:
+        entry = self._new_entry(recipe, sequence)
         started = time.monotonic()
         running = self._prepare(recipe)
         entry["ports"] = dict(running.ports)  # the free ports this run used instead of the page's defaults

@@ -41,14 +41,21 @@ def test_kind_target_missing_gives_exit_3_and_reason(tmp_path):
 
 
 def test_verify_changed_runs_nothing_when_nothing_changed(tmp_path, monkeypatch):
+    """The first `verify --changed` runs the recipe (no passing run yet); the second finds its hash passing and runs
+    nothing: the history gains no run and the report is left as it was."""
+    from recipebook import history
+
     recipes = {n: r for n, r in spec.discover(CANARIES).items() if n == "retries-once"}
     monkeypatch.setattr(cli, "_load", lambda d: recipes)
-    assert cli.main(["--report-dir", str(tmp_path / "r"), "verify", "--changed"]) != 2
-    start = time.monotonic()
+    monkeypatch.setenv("RECIPEBOOK_WORK_ROOT", str(tmp_path / "w"))
+    assert cli.main(["--report-dir", str(tmp_path / "r"), "verify", "--changed"]) == 0
+    runs = history.load(history.history_path("local", tmp_path / "r"))
+    assert [(r["recipe"], r["status"]) for r in runs] == [("retries-once", "passed")]
+    report = (tmp_path / "r" / "local" / "report.json").read_text()
     assert cli.changed_recipes(recipes, "local", tmp_path / "r") == []
-    code = cli.main(["--report-dir", str(tmp_path / "r"), "verify", "--changed"])
-    assert code == 0
-    assert time.monotonic() - start < 5
+    assert cli.main(["--report-dir", str(tmp_path / "r"), "verify", "--changed"]) == 0
+    assert history.load(history.history_path("local", tmp_path / "r")) == runs, "a recipe ran again"
+    assert (tmp_path / "r" / "local" / "report.json").read_text() == report
 
 
 def test_list_shows_status(tmp_path):

@@ -122,3 +122,18 @@ def test_a_running_database_cluster_s_files_are_not_a_check_s_doing(tmp_path):
     found = changes(before, snapshot(tmp_path), set(), tmp_path)
     assert "changed pgdata/base/16384" in found and "created notes.txt" in found
     assert os.path.exists(data / "postmaster.pid")
+
+
+def test_a_check_that_deletes_creates_or_changes_a_file_is_reported_each_way(tmp_path):
+    """Each kind of change is named, a deleted file included: a check that removes an output would hide a failure."""
+    from recipebook.workfolder import changes, snapshot
+
+    (tmp_path / "kept.txt").write_text("same")
+    (tmp_path / "gone.txt").write_text("deleted by the check")
+    (tmp_path / "edited.txt").write_text("v1")
+    before = snapshot(tmp_path)
+    (tmp_path / "gone.txt").unlink()
+    (tmp_path / "edited.txt").write_text("v2, longer")
+    (tmp_path / "new.txt").write_text("created")
+    assert changes(before, snapshot(tmp_path), set(), tmp_path) == ["changed edited.txt", "deleted gone.txt", "created new.txt"]
+    assert changes(before, before, set(), tmp_path) == []

@@ -186,13 +186,44 @@ def test_failures_markdown_without_a_failing_recipe_points_at_the_run(tmp_path):
 
 
 def test_the_report_records_the_python_of_the_recipes_own_environment(tmp_path, monkeypatch):
-    """A recipe runs in its own environment (uv venv --python 3.11), whose Python may differ from the runner's."""
-    from recipebook import RECIPES_DIR, runner, spec, venvs
+    """A recipe runs in its own environment (uv venv --python 3.11), whose Python may differ from the runner's: the
+    report on disk names the environment's. `uv` is a stand-in that builds nothing; the environment's pyvenv.cfg
+    says 3.11.2, a version the runner here does not have."""
+    import dataclasses
+    import io
+    import os
+    import platform
+    import shutil
 
+    from recipebook import report, spec, venvs
+    from recipebook.progress import Progress
+    from recipebook.runner import Session
+
+    assert platform.python_version() != "3.11.2"
+    canary = spec.discover(CANARIES)["retries-once"]
+    folder = tmp_path / "recipes" / "retries-once"
+    shutil.copytree(canary.path, folder)
+    (folder / "requirements.txt").write_text("# nothing to install\n")
+    (folder / "env.sh").write_text("")
+    own = dataclasses.replace(canary, path=folder, packages=("demo",))
     venv = tmp_path / "venv"
-    venv.mkdir()
-    (venv / "pyvenv.cfg").write_text("home = /usr/bin\nimplementation = CPython\nversion_info = 3.11.9\n")
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "activate").write_text("")
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\nimplementation = CPython\nversion_info = 3.11.2\n")
     monkeypatch.setattr(venvs, "path_for", lambda requirements: venv)
-    quickstart = spec.load(RECIPES_DIR / "quickstart" / "recipe.yaml")
-    assert runner._recipe_python(quickstart) == "3.11.9"
-    assert runner._recipe_python(spec.discover(CANARIES)["retries-once"]) is None, "no packages, no environment of its own"
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "uv").write_text("#!/bin/sh\nexit 0\n")
+    (shim / "uv").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim}{os.pathsep}{os.environ['PATH']}")
+
+    def recorded(recipe):
+        session = Session({recipe.name: recipe}, "local", report_dir=tmp_path / "r", work_root=tmp_path / "w", merge=False,
+                          progress=Progress(io.StringIO(), heartbeat=60))
+        assert session.run_many([recipe.name])[recipe.name]["status"] == "passed"
+        saved = report.load(report.report_path("local", tmp_path / "r"))
+        return saved["recipes"][recipe.name]["python"], saved["environment"]["python"]
+
+    assert recorded(own)[0] == "3.11.2"
+    python, runners = recorded(canary)
+    assert python == runners == platform.python_version(), "no environment of its own: the runner's Python"

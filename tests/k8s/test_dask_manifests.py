@@ -90,10 +90,10 @@ def daskcluster() -> dict[str, Any]:
     return copy.deepcopy(one(CLUSTER_FILE, "DaskCluster"))
 
 
-def test_operator_kustomization_is_valid_and_follows_policy():
-    count, problems = check.check_directory(DASK, KUBERNETES)
+def test_operator_kustomization_renders_its_five_objects():
+    """Schema and policy of deploy/dask: test_manifests.py checks every kustomization; here, that nothing is lost."""
+    count, _problems = check.check_directory(DASK, KUBERNETES)
     assert count == 5, f"deploy/dask rendered {count} objects (Namespace, ServiceAccount, ClusterRole, binding, Deployment)"
-    assert not problems, "\n".join(map(str, problems))
 
 
 def test_standard_objects_of_the_plain_files_are_valid_and_follow_policy():

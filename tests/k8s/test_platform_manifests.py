@@ -103,13 +103,6 @@ def test_prefect_ui_calls_the_api_on_the_address_it_was_loaded_from(origin, clea
     assert urllib.parse.urljoin(origin + "/", api_url) == origin + "/api", f"the UI would call {api_url}"
 
 
-def test_without_the_setting_prefect_tells_the_ui_to_call_port_4200(clean_env):
-    """Why the manifest sets it (the platform page's troubleshooting): Prefect's default ignores the server's port."""
-    from prefect.settings import Settings
-
-    assert Settings().server.ui.api_url == "http://127.0.0.1:4200/api"
-
-
 # --- the worker's observer ------------------------------------------------------------------------------------
 
 def test_worker_observer_watches_only_the_namespace_of_its_role(clean_env, monkeypatch):

@@ -68,6 +68,20 @@ def test_the_executed_check_reads_commands_back_from_built_html():
     assert len(problems) == 1 and "differs from the command the run executed" in problems[0]
 
 
+def test_a_block_on_the_page_that_the_run_never_executed_is_a_finding():
+    """The page shows two steps, the run executed only the first: the second block is named, and is the only finding."""
+    from recipebook.site import executed
+
+    def block(step, command):
+        return (f'<div class="recipebook-step" data-recipe="demo" data-step="{step}" data-targets="local">'
+                f'<pre><code>{command}\n</code></pre></div>')
+    html = block("train", "python train.py") + block("serve", "python serve.py")
+    ran = [{"step": "train", "command": "python train.py"}]
+    assert executed.differences(html, "demo", "local", ran) == [
+        "block 2 (step 'serve') is on the page but the verified run executed no command there"]
+    assert executed.differences(html, "demo", "local", ran + [{"step": "serve", "command": "python serve.py"}]) == []
+
+
 def test_step_for_one_target_or_same_command_renders_one_block():
     local_only = make_recipe(targets=("local",))
     assert "===" not in steps.render(local_only, local_only.steps[0])

@@ -1,6 +1,7 @@
 """The strict build refuses what is not backed by a passing run of the exact code shown, naming the page and the fix."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -26,19 +27,36 @@ def test_passes_when_every_recipe_passed_with_current_hashes(passing_site):
     assert "recipe:step" not in page
 
 
-def test_generated_pages_exist_and_use_the_reports(browsable_site):
-    passing_site = browsable_site
+def table_row(page: str, first_cell: str) -> list[str]:
+    """The visible cells of the HTML table row whose first cell reads `first_cell`."""
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no table row starts with {first_cell!r}")
+
+
+def test_generated_pages_exist_and_use_the_reports(passing_site):
+    """The strict build writes the generated pages, and their cells come from the reports: the recipe's own row says
+    passed on the laptop, the compatibility page lists the versions the report recorded."""
     assert passing_site.result.returncode == 0, passing_site.result.stdout[-3000:]
     index = passing_site.html("recipes/index.md")
-    assert "The local platform" in index and "passed" in index
+    assert table_row(index, passing_site.recipes()["local-platform"].title)[2] == "✅ passed"
     compatibility = passing_site.html("architecture/compatibility.md")
-    assert "3.17.2" in compatibility and "local-platform" in compatibility
+    assert table_row(compatibility, "mlflow")[1] == "3.17.2" and "local-platform" in table_row(compatibility, "recipes that passed")[1]
     coverage = passing_site.html("contributing/coverage.md")
     assert "recipes/platform/local-platform.md" in coverage
     reference = passing_site.html("contributing/spec-reference.md")
     assert "background" in reference and "output_contains" in reference
     components = passing_site.html("architecture/components.md")
     assert "oauth2-proxy" in components and "required" in components
+
+
+def test_the_recipe_index_shows_a_failed_run_as_failed(project):
+    project.write_reports(status={"local-platform": "failed"})
+    result = project.build(strict=False)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert table_row(project.html("recipes/index.md"), project.recipes()["local-platform"].title)[2] == "❌ failed"
 
 
 def test_failed_step_fails_the_build_with_the_reproduce_command(project):
