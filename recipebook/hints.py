@@ -36,8 +36,8 @@ def for_exit(exit_code: int | None, output: str) -> str | None:
         missing = re.findall(r"([\w./-]+): command not found", output)
         name = f"'{missing[-1]}' " if missing else ""
         if missing and missing[-1] == "uv":
-            from recipebook.procedure import PYTHON_VERSION, UV_VERSION
-            return (f"uv is not on PATH: install it (`python{PYTHON_VERSION} -m pip install uv=={UV_VERSION}`; "
+            from recipebook.procedure import UV_INSTALL
+            return (f"uv is not on PATH: install it (`{UV_INSTALL}`; "
                     "`bash scripts/setup.sh` does), then re-run. Every recipe page creates its environment with uv.")
         return (f"The command {name}was not found: the page's install step puts the recipe's tools on PATH by activating "
                 "$RECIPE_VENV (is the tool's package in `packages:`?), or install the system tool the page lists under "

@@ -31,6 +31,12 @@ ENV_FILE = "env.sh"
 REQUIREMENTS = "requirements.txt"
 UV_VERSION = "0.13.8"
 PYTHON_VERSION = "3.11"
+# The one lock is resolved for Python 3.11.5 and newer: older 3.11 releases need backports it leaves out (Debian 12's
+# 3.11.2 needs async-timeout for redis, without which Prefect's server does not start). Pages ask uv for a Python in
+# this range; where none is installed, uv fetches one.
+PYTHON_MIN = "3.11.5"
+PYTHON_REQUEST = f">={PYTHON_MIN},<3.12"
+UV_INSTALL = f"pipx install uv=={UV_VERSION}"
 
 
 def repo_root(recipe: Recipe) -> Path:
@@ -61,7 +67,7 @@ def install_command(recipe: Recipe) -> str | None:
         return None
     return "\n".join([
         f"source {ENV_FILE}",
-        f'uv venv --quiet --allow-existing --python {PYTHON_VERSION} "${VENV_VAR}"',
+        f"uv venv --quiet --allow-existing --python '{PYTHON_REQUEST}' \"${VENV_VAR}\"",
         f'uv pip sync --quiet --compile-bytecode --python "${VENV_VAR}/bin/python" \\\n  {REQUIREMENTS}',
         f'source "${VENV_VAR}/bin/activate"',
     ])

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from recipebook import PROJECT_ROOT
+from recipebook.procedure import PYTHON_REQUEST
 from recipebook.procedure import PYTHON_VERSION as PYTHON
 
 VENV_ROOT = PROJECT_ROOT / "build" / "venvs"
@@ -43,7 +44,7 @@ def prepare(requirements: Path, root: Path = VENV_ROOT, offline: bool = False) -
         return venv, 0.0, False
     started = time.monotonic()
     env = {**os.environ, "UV_NO_PROGRESS": "1", **({"UV_OFFLINE": "1"} if offline else {})}
-    subprocess.run([*uv(), "venv", "--quiet", "--allow-existing", "--python", PYTHON, str(venv)], check=True, env=env)
+    subprocess.run([*uv(), "venv", "--quiet", "--allow-existing", "--python", PYTHON_REQUEST, str(venv)], check=True, env=env)
     subprocess.run([*uv(), "pip", "sync", "--quiet", "--compile-bytecode", "--python", str(venv / "bin" / "python"),
                     str(requirements)], check=True, env=env)
     stamp.write_text(str(requirements) + "\n")

@@ -42,8 +42,11 @@ def before_you_start(recipe: Recipe, recipes: dict[str, Recipe], link) -> str:
     lines = [
         '!!! info "Before you start"',
         "",
-        f"    - Python {procedure.PYTHON_VERSION} and [uv](https://docs.astral.sh/uv/) {procedure.UV_VERSION} on your PATH "
-        f"(`python{procedure.PYTHON_VERSION} -m pip install uv=={procedure.UV_VERSION}`), and `curl`.",
+        f"    - [uv](https://docs.astral.sh/uv/) {procedure.UV_VERSION} on your PATH (`{procedure.UV_INSTALL}`; without "
+        f"pipx, `python3 -m pip install --user uv=={procedure.UV_VERSION}`, which Debian and Ubuntu refuse unless you add "
+        "`--break-system-packages`; then make sure `~/.local/bin` is on your PATH), and `curl`. The install step asks "
+        f"uv for Python {procedure.PYTHON_MIN} or a newer {procedure.PYTHON_VERSION}: with an older one only (Debian "
+        "12 has 3.11.2), uv downloads one for this page's environment.",
         f"    - A clone of this repository in `~/recipebook` (elsewhere: `export {procedure.REPO_VAR}=/path/to/clone` first), "
         f"or [{recipe.name}.zip]({link(uri(recipe))}) unpacked into an empty folder instead of the `cp` lines below.",
     ]

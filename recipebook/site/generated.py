@@ -111,8 +111,9 @@ def _python_table(model: SiteModel) -> list[str]:
             if when and (cell["when"] is None or when > cell["when"]):
                 cell["when"] = when
     lines = ["## Python versions", "",
-             f"Recipe pages create each recipe's environment with Python {procedure.PYTHON_VERSION} "
-             f"(`uv venv --python {procedure.PYTHON_VERSION}`); a run records the exact version its recipe ran with.", ""]
+             f"Recipe pages create each recipe's environment with Python {procedure.PYTHON_MIN} or a newer "
+             f"{procedure.PYTHON_VERSION} (`uv venv --python '{procedure.PYTHON_REQUEST}'`); a run records the exact "
+             "version its recipe ran with.", ""]
     if not seen:
         return lines + ["No passing run in the reports or the run history this site was built from.", ""]
     lines += ["| Python | " + " | ".join(TARGET_LABELS[t].capitalize() for t in TARGETS) + " |", "|---|" + "---|" * len(TARGETS)]

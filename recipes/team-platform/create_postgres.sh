@@ -29,6 +29,8 @@ $PG_AS "$PG_BIN/initdb" --pgdata="$PGDATA" --username=postgres \
   --auth=scram-sha-256 --pwfile=pg/superuser-password \
   --encoding=UTF8 --locale=C --no-instructions > pg/initdb.log
 rm pg/superuser-password
-$PG_AS "$PG_BIN/pg_ctl" start --pgdata="$PGDATA" --log=pg/postgres.log \
+# env -i: the server gets none of your shell's variables (and so none of its
+# secrets), whichever account it runs as.
+$PG_AS env -i "$PG_BIN/pg_ctl" start --pgdata="$PGDATA" --log=pg/postgres.log \
   --wait -o "-p $PG_PORT -c listen_addresses=127.0.0.1" \
   -o "-c unix_socket_directories=''"

@@ -68,7 +68,7 @@ def test_compatibility_has_one_column_per_set_of_versions_newest_first(tmp_path)
     assert "| Python | Laptop (local) | Kubernetes (kind) |" in python
     assert "| 3.12.1 | 2 recipe(s) passed, last on 2026-11-04 | — |" in python
     assert "| 3.11.7 | 1 recipe(s) passed, last on 2026-11-03 | 1 recipe(s) passed, last on 2026-11-03 |" in python
-    assert "`uv venv --python 3.11`" in python
+    assert "`uv venv --python '>=3.11.5,<3.12'`" in python
 
 
 def test_flaky_page_lists_the_recipe_its_failing_step_and_log(tmp_path):
